@@ -1,0 +1,56 @@
+# The two commands in the README: `make run` and `make test`. Everything they need is
+# installed here from the repository's own files.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: run setup install test lint format browser-deps ci bench scale-data clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Migrate, collect static files, load the Jinchang data and the demo accounts (all idempotent).
+setup: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py load_seeds
+	$(BIN)/python manage.py demo_accounts
+
+# The web server, a Celery worker and Celery beat together (Procfile), on plain HTTP locally.
+run: setup
+	HTTPS=0 $(BIN)/honcho start
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# Debian's chromium and CJK fonts for the browser tests (the CI installs them the same way).
+browser-deps:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium fonts-noto-cjk)
+
+ci:
+	bash .ci/run
+
+scale-data: install
+	$(BIN)/python manage.py make_scale_data --projects 10000 --months 60 --seed 1
+
+bench: install
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf var/ $(VENV) *.egg-info

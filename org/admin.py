@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from org.models import Place, Unit, User
+
+admin.site.site_header = _("金昌市招商引资项目管理系统")
+admin.site.site_title = _("招商项目管理")
+admin.site.index_title = _("系统管理")
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "parent", "order", "is_illustrative"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
+@admin.register(Unit)
+class UnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "uses_project_manager", "robot_kind", "order"]
+    list_filter = ["uses_project_manager", "robot_kind"]
+    search_fields = ["name", "short_name"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "full_name", "unit", "title", "is_active", "is_staff"]
+    list_filter = ["groups", "unit", "is_active", "is_staff"]
+    search_fields = ["username", "full_name", "phone"]
+    fieldsets = BaseUserAdmin.fieldsets + (
+        (_("单位与职务"), {"fields": ("full_name", "unit", "title", "phone", "is_illustrative")}),
+    )
+    add_fieldsets = BaseUserAdmin.add_fieldsets + (
+        (_("单位与职务"), {"fields": ("full_name", "unit", "title")}),
+    )

@@ -1,0 +1,12 @@
+from org import roles
+
+
+def site(request):
+    user = getattr(request, "user", None)
+    role = roles.role_of(user) if user is not None else None
+    return {
+        "user_role": role,
+        "user_is_admin": role == roles.ADMIN,
+        "user_is_leader": role == roles.LEADER,
+        "user_is_officer": role == roles.OFFICER,
+    }

@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+
+from org import roles
+from org.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts (fictional people, one per role and unit) and print them."
+
+    def handle(self, *args, **options):
+        ensure_demo_accounts()
+        self.stdout.write("")
+        self.stdout.write("演示账号（示例人员，均为虚构）  密码 / password: " + DEMO_PASSWORD)
+        self.stdout.write("-" * 60)
+        for username, full_name, title, role, unit in DEMO_ACCOUNTS:
+            label = roles.ROLE_LABELS[role]
+            self.stdout.write(f"  {username:<14} {label:<6} {full_name}  {unit or ''}")
+        self.stdout.write("-" * 60)
+        self.stdout.write("打开 http://127.0.0.1:8000/ 登录")
+        self.stdout.write("")

@@ -1,0 +1,107 @@
+"""The three roles, as groups, and the one place that says what each may do.
+
+Pages, admin, API and the Excel import all ask these functions; nothing else decides.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+OFFICER = "招商专员"
+LEADER = "市级领导"
+ADMIN = "管理员"
+ROLE_NAMES = (OFFICER, LEADER, ADMIN)
+ROLE_LABELS = {OFFICER: _("招商专员"), LEADER: _("市级领导"), ADMIN: _("管理员")}
+
+
+def _groups(user) -> set[str]:
+    # Cached on the user object: one query per request, however many checks a page makes.
+    if not hasattr(user, "_role_names"):
+        user._role_names = (
+            set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+        )
+    return user._role_names
+
+
+def is_admin(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or ADMIN in _groups(user))
+
+
+def is_leader(user) -> bool:
+    return user.is_authenticated and LEADER in _groups(user)
+
+
+def is_officer(user) -> bool:
+    return user.is_authenticated and OFFICER in _groups(user)
+
+
+def role_of(user) -> str | None:
+    if is_admin(user):
+        return ADMIN
+    if is_leader(user):
+        return LEADER
+    if is_officer(user):
+        return OFFICER
+    return None
+
+
+def can_view(user) -> bool:
+    """Every role reads every project; anonymous users read nothing."""
+    return role_of(user) is not None
+
+
+def can_create_project(user, unit=None) -> bool:
+    if is_admin(user):
+        return True
+    if is_officer(user) and user.unit_id:
+        return unit is None or getattr(unit, "pk", unit) == user.unit_id
+    return False
+
+
+def can_edit_project(user, project) -> bool:
+    """Officers write only their own unit's projects; admins write all; leaders none."""
+    if is_admin(user):
+        return True
+    return is_officer(user) and user.unit_id is not None and project.unit_id == user.unit_id
+
+
+def can_instruct(user) -> bool:
+    """Leaders (and admins) give instructions (批示)."""
+    return is_leader(user) or is_admin(user)
+
+
+def can_manage_reports(user) -> bool:
+    return is_admin(user)
+
+
+# Model permissions per role, for the admin. Object rules (own unit only) are the functions
+# above; these only decide which admin pages a role sees.
+OFFICER_WRITES = {
+    "projects": ["project", "enterprise", "enterprisecontact", "monthlyprogress", "problem"],
+}
+VIEW_APPS = ["org", "projects", "chains", "dashboard", "dispatch", "ledger"]
+
+
+def sync_role_permissions(**kwargs):
+    """Create the three groups and give them their permissions; safe to run any number of times.
+
+    Runs after every migrate (and test-database flush), so models added later are covered.
+    """
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
+
+    viewable = Permission.objects.filter(
+        content_type__app_label__in=VIEW_APPS, codename__startswith="view_"
+    )
+    officer_write = Q()
+    for app, models in OFFICER_WRITES.items():
+        officer_write |= Q(
+            content_type__app_label=app,
+            content_type__model__in=models,
+            codename__regex=r"^(add|change)_",
+        )
+
+    officer, _ = Group.objects.get_or_create(name=OFFICER)
+    officer.permissions.set(viewable | Permission.objects.filter(officer_write))
+    leader, _ = Group.objects.get_or_create(name=LEADER)
+    leader.permissions.set(viewable | Permission.objects.filter(codename="add_instruction"))
+    admin, _ = Group.objects.get_or_create(name=ADMIN)
+    admin.permissions.set(Permission.objects.all())

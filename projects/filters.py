@@ -1,0 +1,104 @@
+"""The project list's filters, shared by the list page, the Excel export and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from chains.models import ChainLink, IndustryChain
+from org.models import Place, Unit, User
+from org.roles import LEADER
+from projects import selectors
+from projects.flags import Flag
+from projects.models import KEY_PROJECT_THRESHOLD, Project
+from projects.stages import Stage
+
+
+class ProjectFilter(django_filters.FilterSet):
+    stage = django_filters.MultipleChoiceFilter(label=_("色卡阶段"), choices=Stage.choices)
+    chain = django_filters.ModelChoiceFilter(
+        label=_("产业链"), queryset=IndustryChain.objects.all()
+    )
+    chain_link = django_filters.ModelChoiceFilter(label=_("环节"), queryset=ChainLink.objects.all())
+    place = django_filters.ModelChoiceFilter(label=_("建设地点"), queryset=Place.objects.all())
+    unit = django_filters.ModelChoiceFilter(label=_("责任单位"), queryset=Unit.objects.all())
+    leader = django_filters.ModelChoiceFilter(
+        label=_("包抓领导"), queryset=User.objects.filter(groups__name=LEADER)
+    )
+    event = django_filters.NumberFilter(label=_("签约活动"), field_name="event_id")
+    is_key = django_filters.BooleanFilter(label=_("仅重点项目"), method="filter_is_key")
+    flagged = django_filters.BooleanFilter(label=_("有预警"), method="filter_flagged")
+    flag = django_filters.ChoiceFilter(
+        label=_("预警类型"), choices=Flag.choices, method="filter_flag"
+    )
+    overdue = django_filters.BooleanFilter(label=_("有逾期问题"), method="filter_overdue")
+    no_progress = django_filters.BooleanFilter(label=_("上月未报进展"), method="filter_no_progress")
+    signed_year = django_filters.NumberFilter(
+        label=_("签约年度"), field_name="signed_on", lookup_expr="year"
+    )
+    started_year = django_filters.NumberFilter(
+        label=_("开工年度"), field_name="started_on", lookup_expr="year"
+    )
+    search = django_filters.CharFilter(label=_("搜索"), method="filter_search")
+    ordering = django_filters.OrderingFilter(
+        label=_("排序"),
+        fields=(
+            ("total_investment", "total_investment"),
+            ("name", "name"),
+            ("signed_on", "signed_on"),
+            ("stage_changed_at", "stage_changed_at"),
+            ("code", "code"),
+        ),
+        field_labels={
+            "total_investment": _("总投资"),
+            "name": _("名称"),
+            "signed_on": _("签约日期"),
+            "stage_changed_at": _("阶段变更"),
+            "code": _("编号"),
+        },
+    )
+
+    class Meta:
+        model = Project
+        fields = []
+
+    def filter_is_key(self, qs, name, value):
+        if value is None:
+            return qs
+        cond = Q(total_investment__gt=KEY_PROJECT_THRESHOLD)
+        return qs.filter(cond) if value else qs.exclude(cond)
+
+    def filter_flagged(self, qs, name, value):
+        if value is None:
+            return qs
+        return qs.filter(selectors.flagged_q()) if value else qs.exclude(selectors.flagged_q())
+
+    def filter_flag(self, qs, name, value):
+        staleness = {Flag.STALE_YELLOW: "yellow", Flag.STALE_RED: "red", Flag.PROPOSE_DROP: "drop"}
+        if value in staleness:
+            return qs.filter(staleness=staleness[value])
+        if value == Flag.FOUR_ONE_MISSING:
+            return qs.filter(four_one_missing=True)
+        if value == Flag.OVERDUE_PROBLEM:
+            return qs.filter(has_overdue_problem=True)
+        return qs
+
+    def filter_overdue(self, qs, name, value):
+        if value is None:
+            return qs
+        return qs.filter(has_overdue_problem=value)
+
+    def filter_no_progress(self, qs, name, value):
+        if value is None:
+            return qs
+        last_month = selectors.previous_month(timezone.localdate())
+        filed = selectors.progress_filed_q(last_month)
+        return qs.filter(~filed) if value else qs.filter(filed)
+
+    def filter_search(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(
+            Q(name__icontains=value) | Q(investor__name__icontains=value) | Q(code__icontains=value)
+        )

@@ -1,0 +1,88 @@
+"""Reads of projects: the querysets every list, page, export and API endpoint starts from."""
+
+import datetime
+
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from projects.models import (
+    KEY_PROJECT_THRESHOLD,
+    MonthlyProgress,
+    Problem,
+    Project,
+)
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def previous_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+def four_one_missing_q() -> Q:
+    """A key project without its leader, its task force, or the butler its unit uses.
+
+    Needs the `has_team` annotation of `with_flags`.
+    """
+    return Q(total_investment__gt=KEY_PROJECT_THRESHOLD) & (
+        Q(leader__isnull=True)
+        | Q(has_team=False)
+        | Q(unit__uses_project_manager=True, manager__isnull=True)
+    )
+
+
+def with_flags(qs: QuerySet, today: datetime.date | None = None) -> QuerySet:
+    """Annotate what `projects.flags.flags_of` reads: two EXISTS subqueries, no extra query."""
+    today = today or timezone.localdate()
+    team = Project.team.through.objects.filter(project_id=OuterRef("pk"))
+    overdue = Problem.objects.filter(
+        project_id=OuterRef("pk"), status=Problem.Status.OPEN, deadline__lt=today
+    )
+    return qs.annotate(has_team=Exists(team), has_overdue_problem=Exists(overdue)).annotate(
+        four_one_missing=Case(
+            When(four_one_missing_q(), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def flagged_q() -> Q:
+    return ~Q(staleness="") | Q(has_overdue_problem=True) | Q(four_one_missing=True)
+
+
+def progress_filed_q(month: datetime.date) -> Exists:
+    return Exists(MonthlyProgress.objects.filter(project_id=OuterRef("pk"), month=month))
+
+
+def project_list(*, user=None, today: datetime.date | None = None) -> QuerySet:
+    """All projects a user may read, with what a list row shows, in a constant number of queries.
+
+    Every role reads every project (officers write only their unit's; see org.roles).
+    """
+    qs = Project.objects.select_related(
+        "investor", "chain", "chain_link", "place", "unit", "leader", "manager", "event"
+    )
+    return with_flags(qs, today=today)
+
+
+def project_detail(*, pk: int) -> Project:
+    return (
+        with_flags(
+            Project.objects.select_related(
+                "investor",
+                "chain",
+                "chain_link",
+                "place",
+                "unit",
+                "leader",
+                "manager",
+                "event",
+                "created_by",
+            )
+        )
+        .prefetch_related("team", "co_investors")
+        .get(pk=pk)
+    )

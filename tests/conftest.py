@@ -1,0 +1,50 @@
+"""Shared fixtures: the personas every permission test uses, and Celery run in-process.
+
+Personas (as in healthchecks' BaseTestCase): an officer of unit A, an officer of unit B, a
+leader, an admin, and the anonymous client.
+"""
+
+from types import SimpleNamespace
+
+import pytest
+
+from jinchang.celery import app as celery_app
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def celery_in_process(request):
+    """Tasks run in the test's own process, except in tests that start a real worker."""
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture
+def personas(db):
+    unit_a = factories.UnitFactory(name="甲单位", short_name="甲单位")
+    unit_b = factories.UnitFactory(name="乙单位", short_name="乙单位")
+    return SimpleNamespace(
+        unit_a=unit_a,
+        unit_b=unit_b,
+        officer_a=factories.OfficerFactory(username="officer_a", unit=unit_a),
+        officer_b=factories.OfficerFactory(username="officer_b", unit=unit_b),
+        leader=factories.LeaderFactory(username="leader"),
+        admin=factories.AdminFactory(username="admin_user", unit=unit_a),
+    )
+
+
+@pytest.fixture
+def login(client):
+    """Log a persona in: `login(personas.officer_a)` returns the client."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

@@ -1,0 +1,121 @@
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Group
+from django.template import Context, Template
+from django.urls import reverse
+
+from org import roles
+from org.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
+from org.models import User
+from org.templatetags.jc import money
+from tests import factories
+
+
+def test_money_shows_wan_below_one_yi_and_yi_above():
+    assert money(Decimal("3500")) == "3,500.00万元"
+    assert money(Decimal("1532900")) == "153.29亿元"
+    assert money(None) == "—"
+    assert money(Decimal("8000"), "yi") == "0.80亿元"
+
+
+def test_the_stage_badge_is_one_include():
+    html = Template("{% stage_badge 'green' %}").render(Context())
+    assert 'class="badge stage-green"' in html
+    assert "绿色" in html
+
+
+@pytest.mark.django_db
+def test_the_three_roles_exist_after_migrate():
+    names = set(Group.objects.values_list("name", flat=True))
+    assert {roles.OFFICER, roles.LEADER, roles.ADMIN} <= names
+    officer = Group.objects.get(name=roles.OFFICER)
+    assert officer.permissions.filter(codename="change_project").exists()
+    assert not officer.permissions.filter(codename="delete_project").exists()
+    leader = Group.objects.get(name=roles.LEADER)
+    assert leader.permissions.filter(codename="add_instruction").exists()
+    assert not leader.permissions.filter(codename="change_project").exists()
+
+
+@pytest.mark.django_db
+def test_demo_accounts_are_created_once_for_every_role():
+    factories.UnitFactory(name="金昌市投资促进局", short_name="招商局")
+    ensure_demo_accounts()
+    ensure_demo_accounts()
+
+    assert User.objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS]).count() == len(
+        DEMO_ACCOUNTS
+    )
+    for role in roles.ROLE_NAMES:
+        assert User.objects.filter(groups__name=role, is_illustrative=True).exists()
+    officer = User.objects.get(username="officer_zsj")
+    assert officer.check_password(DEMO_PASSWORD)
+    assert officer.unit.short_name == "招商局"
+
+
+@pytest.mark.django_db
+def test_the_login_page_is_in_chinese(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert "用户名" in response.content.decode()
+    assert "登录" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_pages_need_a_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_repeated_failed_logins_are_throttled(client):
+    user = factories.OfficerFactory(username="target")
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "target", "password": "wrong"})
+
+    response = client.post(reverse("login"), {"username": "target", "password": "pw-for-tests-1"})
+
+    assert response.status_code == 429
+    assert "登录已暂时锁定" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert user.pk
+
+
+@pytest.mark.django_db
+def test_a_correct_login_lands_each_role_on_its_work(client, personas):
+    client.post(reverse("login"), {"username": "officer_a", "password": "pw-for-tests-1"})
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url == reverse("projects:my_work")
+
+
+@pytest.mark.django_db
+def test_password_change_page_is_in_chinese(login, personas):
+    client = login(personas.officer_a)
+    response = client.get(reverse("password_change"))
+    assert response.status_code == 200
+    assert "修改密码" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("officer_a", 302), ("leader", 302), ("admin", 200)],
+)
+def test_only_admins_open_django_admin(login, personas, persona, status):
+    client = login(getattr(personas, persona))
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == status
+
+
+@pytest.mark.django_db
+def test_the_admin_is_in_chinese_and_lists_every_app(login, personas):
+    response = login(personas.admin).get(reverse("admin:index"))
+    html = response.content.decode()
+    for label in ["招商项目", "产业链招商", "组织与用户"]:
+        assert label in html
+
+
+def test_healthz_answers(client, db):
+    assert client.get("/healthz/").json() == {"ok": True}
