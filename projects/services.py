@@ -7,12 +7,13 @@ effects after commit.
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from org import roles
 from projects import stages
 from projects.models import Project, StageChange
 from projects.stages import Stage
@@ -40,6 +41,13 @@ PROTECTED_FIELDS = {
     "updated_at",
     "staleness",
 }
+
+
+def authorize(user, allowed: bool) -> None:
+    """Refuse a write the user's role does not allow. `user=None` is the system itself
+    (seeds loader, scheduled tasks), which acts for no one."""
+    if user is not None and not allowed:
+        raise PermissionDenied(_("您没有权限执行此操作。"))
 
 
 def _check_dates(project: Project) -> None:
@@ -75,9 +83,11 @@ def _validate(project: Project, exclude=()) -> None:
 @transaction.atomic
 def project_create(*, user, team=(), m2m=None, **fields) -> Project:
     """Create a project; a starting stage other than red must meet its requirements."""
+    unit = fields.get("unit")
+    authorize(user, user is not None and roles.can_create_project(user, unit))
     stage = fields.pop("stage", Stage.RED) or Stage.RED
     reason = fields.pop("stage_reason", "")
-    project = Project(stage=stage, created_by=user if user and user.pk else None, **fields)
+    project = Project(stage=stage, created_by=user, **fields)
     _validate(project)
     unmet = stages.unmet_requirements(project, stage)
     if unmet:
@@ -101,6 +111,7 @@ def project_create(*, user, team=(), m2m=None, **fields) -> Project:
 def project_update(*, project_id: int, version: int, user, team=None, **fields) -> Project:
     """Save edits made on `version`; raise EditConflict if someone saved in between."""
     project = Project.objects.select_for_update().get(pk=project_id)
+    authorize(user, user is not None and roles.can_edit_project(user, project))
     if project.version != version:
         raise EditConflict(project)
     illegal = PROTECTED_FIELDS.intersection(fields)
@@ -108,6 +119,8 @@ def project_update(*, project_id: int, version: int, user, team=None, **fields) 
         raise ValidationError({f: _("该字段不能直接修改。") for f in illegal})
     for name, value in fields.items():
         setattr(project, name, value)
+    # An officer may not hand a project over to another unit.
+    authorize(user, user is not None and roles.can_edit_project(user, project))
     _validate(project)
     # A later edit may not take away what the current stage stands on (a green project keeps
     # its start date).
@@ -144,6 +157,7 @@ def project_transition(
     if target is None:
         raise ValidationError({"to": _("未知的色卡阶段：%(s)s") % {"s": to}})
     project = Project.objects.select_for_update().get(pk=project_id)
+    authorize(user, user is not None and roles.can_edit_project(user, project))
     if version is not None and project.version != version:
         raise EditConflict(project)
     current = Stage(project.stage)

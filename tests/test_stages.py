@@ -86,7 +86,7 @@ def _move(project, to, user, **kw):
 
 @pytest.mark.django_db
 def test_red_to_orange_needs_the_intent_recorded(officer):
-    project = factories.ProjectFactory(stage=S.RED, intent_note="")
+    project = factories.ProjectFactory(unit=officer.unit, stage=S.RED, intent_note="")
     with pytest.raises(ValidationError) as err:
         _move(project, "orange", officer)
     assert "合作意向" in str(err.value)
@@ -102,7 +102,7 @@ def test_red_to_orange_needs_the_intent_recorded(officer):
 
 @pytest.mark.django_db
 def test_orange_to_blue_needs_the_signing_date_which_the_move_may_supply(officer):
-    project = factories.ProjectFactory(stage=S.ORANGE)
+    project = factories.ProjectFactory(unit=officer.unit, stage=S.ORANGE)
     with pytest.raises(ValidationError, match="签约日期"):
         _move(project, "blue", officer)
     moved = _move(project, "blue", officer, on=datetime.date(2025, 6, 26))
@@ -112,7 +112,9 @@ def test_orange_to_blue_needs_the_signing_date_which_the_move_may_supply(officer
 
 @pytest.mark.django_db
 def test_blue_to_green_needs_the_start_date_not_before_signing(officer):
-    project = factories.ProjectFactory(stage=S.BLUE, signed_on=datetime.date(2025, 3, 1))
+    project = factories.ProjectFactory(
+        unit=officer.unit, stage=S.BLUE, signed_on=datetime.date(2025, 3, 1)
+    )
     with pytest.raises(ValidationError, match="开工日期"):
         _move(project, "green", officer)
     with pytest.raises(ValidationError, match="不能早于签约日期"):
@@ -124,7 +126,7 @@ def test_blue_to_green_needs_the_start_date_not_before_signing(officer):
 
 @pytest.mark.django_db
 def test_green_to_operating_needs_the_operation_date(officer):
-    project = factories.ProjectFactory(stage=S.GREEN)
+    project = factories.ProjectFactory(unit=officer.unit, stage=S.GREEN)
     with pytest.raises(ValidationError, match="投产日期"):
         _move(project, "operating", officer)
     assert _move(project, "operating", officer, on=datetime.date(2025, 9, 1)).stage == S.OPERATING
@@ -132,7 +134,7 @@ def test_green_to_operating_needs_the_operation_date(officer):
 
 @pytest.mark.django_db
 def test_a_downgrade_without_a_reason_changes_nothing(officer):
-    project = factories.ProjectFactory(stage=S.ORANGE)
+    project = factories.ProjectFactory(unit=officer.unit, stage=S.ORANGE)
     with pytest.raises(ValidationError, match="降级须填写原因"):
         _move(project, "red", officer)
     moved = _move(project, "red", officer, reason="企业投资意向减弱")
@@ -142,7 +144,7 @@ def test_a_downgrade_without_a_reason_changes_nothing(officer):
 
 @pytest.mark.django_db
 def test_a_jump_needs_a_reason_and_every_requirement_on_the_way(officer):
-    project = factories.ProjectFactory(stage=S.RED, intent_note="有意向")
+    project = factories.ProjectFactory(unit=officer.unit, stage=S.RED, intent_note="有意向")
     with pytest.raises(ValidationError, match="跨阶段升级须填写原因"):
         _move(project, "green", officer, on=datetime.date(2025, 5, 1))
     with pytest.raises(ValidationError, match="签约日期"):
@@ -151,7 +153,7 @@ def test_a_jump_needs_a_reason_and_every_requirement_on_the_way(officer):
 
 @pytest.mark.django_db
 def test_a_drop_from_any_stage_needs_a_reason(officer):
-    project = factories.ProjectFactory(stage=S.GREEN)
+    project = factories.ProjectFactory(unit=officer.unit, stage=S.GREEN)
     with pytest.raises(ValidationError, match="终止须填写原因"):
         _move(project, "dropped", officer)
     assert _move(project, "dropped", officer, reason="企业资金链断裂").stage == S.DROPPED
@@ -159,7 +161,7 @@ def test_a_drop_from_any_stage_needs_a_reason(officer):
 
 @pytest.mark.django_db
 def test_forbidden_moves_and_unknown_stages_are_refused(officer):
-    project = factories.ProjectFactory(stage=S.GREEN)
+    project = factories.ProjectFactory(unit=officer.unit, stage=S.GREEN)
     with pytest.raises(ValidationError, match="不能从绿色直接变更为蓝色"):
         _move(project, "blue", officer, reason="x")
     with pytest.raises(ValidationError, match="未知的色卡阶段"):
@@ -170,7 +172,7 @@ def test_forbidden_moves_and_unknown_stages_are_refused(officer):
 
 @pytest.mark.django_db
 def test_a_move_on_a_stale_version_is_a_conflict(officer):
-    project = factories.ProjectFactory(stage=S.RED, intent_note="有意向")
+    project = factories.ProjectFactory(unit=officer.unit, stage=S.RED, intent_note="有意向")
     with pytest.raises(EditConflict):
         _move(
             project,
@@ -183,7 +185,7 @@ def test_a_move_on_a_stale_version_is_a_conflict(officer):
 
 @pytest.mark.django_db
 def test_stage_changes_are_never_edited(officer):
-    project = factories.ProjectFactory(stage=S.RED)
+    project = factories.ProjectFactory(unit=officer.unit, stage=S.RED)
     change = StageChange.objects.get(project=project)
     change.reason = "rewritten"
     with pytest.raises(ValueError):
