@@ -145,6 +145,7 @@ def project_transition(
     on: date | None = None,
     intent_note: str = "",
     version: int | None = None,
+    at=None,
 ) -> Project:
     """Move a project's color card.
 
@@ -152,6 +153,8 @@ def project_transition(
     2. Check the move exists, supply the date the move records (signing, start, operation),
        check the requirements of the new stage and that a reason is given where needed.
     3. Save the stage and write the StageChange row in the same transaction.
+
+    `at` backdates the move (the seeds loader replaying a project's history); it defaults to now.
     """
     target = stages.parse_stage(to)
     if target is None:
@@ -190,7 +193,7 @@ def project_transition(
         raise ValidationError({"to": [str(r.message) for r in unmet]})
 
     project.stage = target
-    project.stage_changed_at = timezone.now()
+    project.stage_changed_at = at or timezone.now()
     project.version = F("version") + 1
     project.save(update_fields=changed + ["updated_at"])
     project.refresh_from_db()
