@@ -25,7 +25,7 @@ setup: install
 
 # The web server, a Celery worker and Celery beat together (Procfile), on plain HTTP locally.
 run: setup
-	HTTPS=0 $(BIN)/honcho start
+	HTTPS=0 DEMO_INSTALL=1 $(BIN)/honcho start
 
 test: install
 	$(BIN)/python -m pytest

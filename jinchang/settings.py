@@ -167,6 +167,8 @@ EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
 EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "金昌市招商引资项目管理系统 <noreply@localhost>")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# A demo install (`make run`) says so on every page: its people and many values are illustrative.
+DEMO_INSTALL = env_bool("DEMO_INSTALL", False)
 
 # --- Celery ----------------------------------------------------------------------------------
 # Tests use their own folder so that a running `make run` worker never takes a test's task.

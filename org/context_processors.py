@@ -1,3 +1,5 @@
+from django.conf import settings
+
 from org import roles
 
 
@@ -9,4 +11,5 @@ def site(request):
         "user_is_admin": role == roles.ADMIN,
         "user_is_leader": role == roles.LEADER,
         "user_is_officer": role == roles.OFFICER,
+        "demo_install": settings.DEMO_INSTALL,
     }

@@ -119,3 +119,11 @@ def test_the_admin_is_in_chinese_and_lists_every_app(login, personas):
 
 def test_healthz_answers(client, db):
     assert client.get("/healthz/").json() == {"ok": True}
+
+
+@pytest.mark.django_db
+def test_a_demo_install_says_so_on_every_page(client, settings):
+    settings.DEMO_INSTALL = True
+    assert "演示系统 · 示例数据" in client.get(reverse("login")).content.decode()
+    settings.DEMO_INSTALL = False
+    assert "演示系统 · 示例数据" not in client.get(reverse("login")).content.decode()
