@@ -1,0 +1,24 @@
+import time
+
+from django.core.management.base import BaseCommand
+
+from projects import scale_data
+
+
+class Command(BaseCommand):
+    help = "Build a deterministic province-sized data set for the benchmark (bulk inserts)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--projects", type=int, default=10000)
+        parser.add_argument("--months", type=int, default=60)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--clear", action="store_true", help="only remove the scale data")
+
+    def handle(self, *args, projects, months, seed, clear, **options):
+        started = time.monotonic()
+        if clear:
+            scale_data.clear()
+            self.stdout.write("scale data removed")
+            return
+        scale_data.build(projects=projects, months=months, seed=seed, log=self.stdout.write)
+        self.stdout.write(f"done in {time.monotonic() - started:.1f}s")
