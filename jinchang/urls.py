@@ -8,6 +8,7 @@ from org import views as org_views
 urlpatterns = [
     path("", org_views.home, name="home"),
     path("healthz/", org_views.healthz, name="healthz"),
+    path("livez/", org_views.livez, name="livez"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

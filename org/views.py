@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from org import roles
@@ -21,3 +21,8 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"ok": True})
+
+
+def livez(request):
+    """The process answers, nothing more: the benchmark's floor for a Django request."""
+    return HttpResponse("ok", content_type="text/plain")
