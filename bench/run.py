@@ -1,0 +1,468 @@
+#!/usr/bin/env python
+"""`make bench`: what people wait for, at a province's scale, against what the hardware allows.
+
+1. Builds two PostgreSQL databases with `make_scale_data` (10,000 projects × 60 months, and
+   1,000 projects for the linear-growth check) unless they already hold that data.
+2. Pages and API (in-process Django test client, 10,000 projects): median and p95 latency and
+   the SQL query count, beside a raw-SQL floor computing the same numbers with psycopg.
+3. Monthly report and Excel export at 1,000 and 10,000 projects, beside an openpyxl
+   write-only floor writing the same rows.
+4. API throughput under gunicorn (2 workers) with wrk in a second process on 127.0.0.1,
+   against the minimal Django view /livez/ on the same server.
+Results: bench/results/latest.{md,json} (and a dated copy); the README shows the table.
+"""
+
+import argparse
+import datetime
+import io
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE))
+RESULTS = BASE / "bench" / "results"
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+DB_10K = f"{PG}/jinchang_bench"
+DB_1K = f"{PG}/jinchang_bench_1k"
+RUNS = int(os.environ.get("BENCH_RUNS", "30"))
+BENCH_ENV = {
+    "DEBUG": "0",
+    "HTTPS": "0",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "SECRET_KEY": "bench-only-secret-key-not-for-production-4f9a8b7c6d5e",
+    "STATIC_MANIFEST": "0",
+    "LOG_LEVEL": "WARNING",
+    "JINCHANG_VAR_DIR": "/tmp/jinchang-bench",
+}
+
+
+def _env(db_url):
+    return dict(os.environ, **BENCH_ENV, DATABASE_URL=db_url)
+
+
+def _setup_django(db_url):
+    os.environ.update(BENCH_ENV)
+    os.environ["DATABASE_URL"] = db_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jinchang.settings")
+    import django
+
+    django.setup()
+
+
+def timed(fn, runs=RUNS, warmup=3):
+    """Median and p95 in milliseconds, and the SQL query count of one run."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warmup):
+        fn()
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    queries = len(ctx.captured_queries)
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, int(round(0.95 * len(samples))) - 1)]
+    return {
+        "median_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(p95, 2),
+        "queries": queries,
+    }
+
+
+def floor_timed(fn, runs=RUNS, warmup=3):
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return {
+        "median_ms": round(statistics.median(samples), 2),
+        "p95_ms": round(samples[min(len(samples) - 1, int(round(0.95 * len(samples))) - 1)], 2),
+    }
+
+
+# --- phases run in a subprocess, one database each ---------------------------------------------
+
+
+def phase_prepare(db_url, projects):
+    _setup_django(db_url)
+    from django.core.management import call_command
+
+    from projects.models import Project
+
+    call_command("migrate", verbosity=0)
+    if Project.objects.filter(code__startswith="SC-").count() != projects:
+        call_command("load_seeds", "--no-demo", verbosity=0)
+        call_command("make_scale_data", projects=projects, months=60, seed=1)
+    _bench_users()
+
+
+def _bench_users():
+    from django.contrib.auth.models import Group
+    from rest_framework.authtoken.models import Token
+
+    from org import roles
+    from org.models import User
+
+    admin, _ = User.objects.get_or_create(
+        username="bench_admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    admin.groups.add(Group.objects.get_or_create(name=roles.ADMIN)[0])
+    token, _ = Token.objects.get_or_create(user=admin)
+    return admin, token.key
+
+
+def phase_pages(db_url):
+    _setup_django(db_url)
+    import psycopg
+    from django.test import Client
+    from django.utils import timezone
+
+    from bench import floors
+    from chains.models import IndustryChain
+    from projects.models import Project
+
+    admin, token = _bench_users()
+    client = Client()
+    client.force_login(admin)
+    api = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    today = timezone.localdate()
+    year, month = today.year, today.month
+    chain = IndustryChain.objects.get(name="新能源和新能源电池")
+    project = Project.objects.filter(code__startswith="SC-", stage="green").order_by("code").first()
+    conn = psycopg.connect(db_url, autocommit=True)
+
+    def get(c, url):
+        def run():
+            response = c.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            if hasattr(response, "render"):
+                pass
+            return response.content
+
+        return run
+
+    cases = [
+        (
+            "dashboard page",
+            get(client, f"/dashboard/?year={year}"),
+            lambda: floors.dashboard(conn, year, month),
+        ),
+        (
+            "project list page (filtered)",
+            get(client, f"/projects/?stage=green&chain={chain.pk}"),
+            lambda: floors.project_list(conn, "green", chain.pk),
+        ),
+        ("color board", get(client, "/projects/board/"), lambda: floors.board(conn)),
+        (
+            "project page",
+            get(client, f"/projects/{project.pk}/"),
+            lambda: floors.project_page(conn, project.pk),
+        ),
+        (
+            "chain map",
+            get(client, f"/chains/{chain.pk}/map/"),
+            lambda: floors.chain_map(conn, chain.pk),
+        ),
+        (
+            "project list API (50, filtered)",
+            get(api, f"/api/v1/projects/?stage=green&chain={chain.pk}&page_size=50"),
+            lambda: floors.project_list(conn, "green", chain.pk),
+        ),
+        (
+            "dashboard API",
+            get(api, f"/api/v1/dashboard/?year={year}"),
+            lambda: floors.dashboard(conn, year, month),
+        ),
+    ]
+    results = []
+    for name, fn, floor in cases:
+        try:
+            measured = timed(fn)
+        except Exception as exc:  # a page not built yet is reported, not fatal
+            results.append({"case": name, "error": f"{type(exc).__name__}: {exc}"[:300]})
+            continue
+        base = floor_timed(floor)
+        results.append(
+            {
+                "case": name,
+                **measured,
+                "floor_ms": base["median_ms"],
+                "ratio": round(measured["median_ms"] / max(base["median_ms"], 0.01), 2),
+            }
+        )
+        print(f"  {name}: {results[-1]}", flush=True)
+    return results
+
+
+def phase_batch(db_url):
+    """Report generation and Excel export on this database, with the openpyxl floor."""
+    _setup_django(db_url)
+    import psycopg
+    from openpyxl import Workbook
+
+    from bench import floors
+    from projects.models import Project
+
+    conn = psycopg.connect(db_url, autocommit=True)
+    n = Project.objects.count()
+    out = {"projects": n}
+
+    def openpyxl_floor():
+        rows = floors.export_rows(conn)
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("项目")
+        for row in rows:
+            ws.append(list(row))
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        return buffer.getvalue()
+
+    floor = floor_timed(openpyxl_floor, runs=5, warmup=1)
+    out["floor_ms"] = floor["median_ms"]
+    try:
+        from ledger import exports
+        from projects.selectors import project_list
+
+        out["export"] = timed(
+            lambda: exports.export_projects(project_list(), applied_filters=[]), runs=5, warmup=1
+        )
+    except Exception as exc:
+        out["export"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+    try:
+        from django.utils import timezone
+
+        from dispatch.services import report_generate_now
+
+        today = timezone.localdate()
+        month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+        out["report"] = timed(lambda: report_generate_now(month=month), runs=5, warmup=1)
+    except Exception as exc:
+        out["report"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+    return out
+
+
+# --- throughput -------------------------------------------------------------------------------
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def throughput(db_url, token):
+    wrk = shutil.which("wrk")
+    if not wrk:
+        return {"error": "wrk not installed (make bench installs it with apt)"}
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "jinchang.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ],
+        cwd=BASE,
+        env=_env(db_url),
+        start_new_session=True,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+
+        def run(path, header=None):
+            cmd = [wrk, "-t1", "-c8", "-d10s", "--latency"]
+            if header:
+                cmd += ["-H", header]
+            out = subprocess.run(
+                cmd + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, timeout=60
+            ).stdout
+            rps = next(
+                float(line.split()[1])
+                for line in out.splitlines()
+                if line.startswith("Requests/sec")
+            )
+            non2xx = next((line for line in out.splitlines() if "Non-2xx" in line), "")
+            return {"rps": rps, "non_2xx": non2xx.strip()}
+
+        api = run("/api/v1/projects/?stage=green&page_size=50", f"Authorization: Token {token}")
+        floor = run("/livez/")
+        return {"api": api, "floor": floor, "ratio": round(api["rps"] / floor["rps"], 3)}
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+
+
+# --- orchestration ----------------------------------------------------------------------------
+
+
+def _sub(phase, db_url, *extra):
+    result = subprocess.run(
+        [sys.executable, __file__, "--phase", phase, "--db", db_url, *extra],
+        cwd=BASE,
+        env=_env(db_url),
+        capture_output=True,
+        text=True,
+    )
+    sys.stderr.write(result.stderr[-3000:])
+    for line in result.stdout.splitlines():
+        if not line.startswith("RESULT "):
+            print(line, flush=True)
+    last = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
+    if result.returncode or not last:
+        raise SystemExit(f"phase {phase} failed on {db_url}")
+    return json.loads(last[-1][7:])
+
+
+def _ensure_database(db_url):
+    import psycopg
+
+    name = db_url.rsplit("/", 1)[1]
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def machine():
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")),
+        platform.processor(),
+    )
+    mem = int(next(line.split()[1] for line in meminfo if line.startswith("MemTotal"))) // 2**20
+    pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": mem,
+        "python": platform.python_version(),
+        "postgresql": pg,
+        "date": datetime.date.today().isoformat(),
+    }
+
+
+def write_results(data):
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    m = data["machine"]
+    lines = [
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; Python {m['python']}; "
+        f"{m['postgresql']}; {m['date']}. Data: 10,000 projects × 60 months (make_scale_data "
+        "--seed 1).",
+        "",
+        "| case | median ms | p95 ms | SQL queries | floor ms | ratio to floor |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for row in data["pages"]:
+        if "error" in row:
+            lines.append(f"| {row['case']} | error: {row['error'][:80]} | | | | |")
+        else:
+            lines.append(
+                f"| {row['case']} | {row['median_ms']} | {row['p95_ms']} | "
+                f"{row['queries']} | {row['floor_ms']} | {row['ratio']}× |"
+            )
+    for kind, label in (("report", "monthly report generation"), ("export", "Excel export")):
+        for size in ("1k", "10k"):
+            batch = data["batch"][size]
+            row = batch.get(kind, {})
+            if "error" in row:
+                lines.append(
+                    f"| {label} ({batch['projects']} projects) | error: "
+                    f"{row['error'][:80]} | | | | |"
+                )
+                continue
+            ratio = round(row["median_ms"] / max(batch["floor_ms"], 0.01), 2)
+            lines.append(
+                f"| {label} ({batch['projects']} projects) | {row['median_ms']} | "
+                f"{row['p95_ms']} | {row['queries']} | {batch['floor_ms']} "
+                f"(openpyxl) | {ratio}× |"
+            )
+        small, big = data["batch"]["1k"].get(kind, {}), data["batch"]["10k"].get(kind, {})
+        if "median_ms" in small and "median_ms" in big:
+            lines.append(
+                f"| {label}: 10k ÷ 1k | {round(big['median_ms'] / small['median_ms'], 2)}× "
+                "| | | | (target ≤ 12×) |"
+            )
+    t = data["throughput"]
+    lines.append("")
+    if "error" in t:
+        lines.append(f"API throughput: {t['error']}")
+    else:
+        lines.append(
+            f"API throughput (gunicorn, 2 workers; wrk -t1 -c8 -d10s on 127.0.0.1): project list "
+            f"API {t['api']['rps']:.0f} req/s, minimal Django view {t['floor']['rps']:.0f} req/s, "
+            f"ratio {t['ratio']:.2f} (target ≥ 0.5)."
+        )
+    text = "\n".join(lines) + "\n"
+    (RESULTS / "latest.md").write_text(text)
+    (RESULTS / "latest.json").write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    stamp = datetime.date.today().isoformat()
+    (RESULTS / f"{stamp}.md").write_text(text)
+    (RESULTS / f"{stamp}.json").write_text(json.dumps(data, indent=2, ensure_ascii=False))
+    return text
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--phase")
+    parser.add_argument("--db")
+    parser.add_argument("--projects", type=int, default=10000)
+    args = parser.parse_args()
+    if args.phase == "prepare":
+        phase_prepare(args.db, args.projects)
+        print("RESULT {}")
+        return
+    if args.phase == "pages":
+        print("RESULT " + json.dumps(phase_pages(args.db)))
+        return
+    if args.phase == "batch":
+        print("RESULT " + json.dumps(phase_batch(args.db)))
+        return
+    if args.phase == "token":
+        _setup_django(args.db)
+        print("RESULT " + json.dumps(_bench_users()[1]))
+        return
+
+    data = {"machine": machine()}
+    for url, n in ((DB_10K, 10000), (DB_1K, 1000)):
+        _ensure_database(url)
+        print(f"preparing {url} ({n} projects)", flush=True)
+        _sub("prepare", url, "--projects", str(n))
+    print("pages and API (10,000 projects)", flush=True)
+    data["pages"] = _sub("pages", DB_10K)
+    print("report and export", flush=True)
+    data["batch"] = {"1k": _sub("batch", DB_1K), "10k": _sub("batch", DB_10K)}
+    print("throughput", flush=True)
+    data["throughput"] = throughput(DB_10K, _sub("token", DB_10K))
+    print(write_results(data))
+
+
+if __name__ == "__main__":
+    main()
