@@ -3,6 +3,7 @@
 The units are the seeded ones (seeds/units.yaml); no real person is ever assigned a project.
 """
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -31,6 +32,8 @@ DEMO_ACCOUNTS = [
 def ensure_demo_accounts(password: str = DEMO_PASSWORD) -> list[User]:
     """Create or refresh the demo accounts; a second run changes nothing."""
     units = {u.short_name: u for u in Unit.objects.all()}
+    # Hash the shared password once: hashing is deliberately slow (about 0.3 s each).
+    hashed = make_password(password)
     users = []
     for username, full_name, title, role, unit_name in DEMO_ACCOUNTS:
         user, created = User.objects.get_or_create(
@@ -43,7 +46,7 @@ def ensure_demo_accounts(password: str = DEMO_PASSWORD) -> list[User]:
             },
         )
         if created:
-            user.set_password(password)
+            user.password = hashed
             if role == roles.ADMIN:
                 user.is_staff = user.is_superuser = True
             user.save()

@@ -12,7 +12,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("演示账号（示例人员，均为虚构）  密码 / password: " + DEMO_PASSWORD)
         self.stdout.write("-" * 60)
-        for username, full_name, title, role, unit in DEMO_ACCOUNTS:
+        for username, full_name, _title, role, unit in DEMO_ACCOUNTS:
             label = roles.ROLE_LABELS[role]
             self.stdout.write(f"  {username:<14} {label:<6} {full_name}  {unit or ''}")
         self.stdout.write("-" * 60)
