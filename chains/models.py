@@ -116,8 +116,13 @@ class ChainLink(Provenance):
         # A link belongs to one chain: its parent must be in the same chain.
         if self.parent_id and self.parent.chain_id != self.chain_id:
             raise ValidationError({"parent": _("上级环节必须属于同一条产业链。")})
-        if self.parent_id and self.parent_id == self.pk:
-            raise ValidationError({"parent": _("环节不能以自身为上级。")})
+        # The map is a tree: a link may not sit under itself or under one of its own links.
+        ancestor, seen = self.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.pk is not None and ancestor.pk == self.pk:
+                raise ValidationError({"parent": _("环节不能以自身或其下级环节为上级。")})
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
 
     def gap_count(self, present: int | None = None) -> int:
         """Enterprises still missing. Pass `present` when the count is already annotated."""

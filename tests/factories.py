@@ -170,3 +170,33 @@ class ProblemFactory(factory.django.DjangoModelFactory):
     description = "用地指标待落实"
     unit = factory.SubFactory(UnitFactory)
     deadline = datetime.date(2025, 7, 1)
+
+
+# --- Chains: the three lists (三张清单) ------------------------------------------------------
+
+
+class OpportunityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "chains.Opportunity"
+
+    chain_link = factory.SubFactory(ChainLinkFactory)
+    title = factory.Sequence(lambda n: f"投资机会{n}")
+    scale = Decimal("20000")
+
+
+class TargetEnterpriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "chains.TargetEnterprise"
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    chain_link = factory.SubFactory(ChainLinkFactory)
+    reason = "补齐本环节缺口"
+
+
+class TaskForceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "chains.ChainTaskForce"
+
+    chain = factory.SubFactory(ChainFactory)
+    lead_unit = factory.SubFactory(UnitFactory)
+    contact_person = "联络员（示例）"
