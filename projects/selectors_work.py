@@ -1,0 +1,308 @@
+"""Reads for the daily work: monthly progress with its derived sums, problems, "my work",
+a leader's portfolio, events and enterprises.
+
+Year-to-date and cumulative figures are computed here, in SQL, from the monthly rows; they are
+never stored, so a corrected month corrects every figure after it.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, ExtractYear
+from django.utils import timezone
+
+from projects.models import (
+    Enterprise,
+    Event,
+    Instruction,
+    MonthlyProgress,
+    Problem,
+    Project,
+)
+from projects.selectors import flagged_q, month_start, progress_filed_q, project_list
+from projects.stages import ACTIVE
+
+ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
+
+# Projects still being pushed forward file a progress entry every month; a project in
+# operation or dropped no longer does.
+PROGRESS_STAGES = ACTIVE
+
+
+def _today(today: datetime.date | None) -> datetime.date:
+    return today or timezone.localdate()
+
+
+# --- Monthly progress -------------------------------------------------------------------------
+
+
+def progress_rows(*, project_id: int) -> QuerySet:
+    """A project's progress entries, newest first, each with its year-to-date and cumulative
+    sums up to and including that month (window functions, one query).
+
+    Filter nothing further on the result: a WHERE would run before the windows and change
+    the sums.
+    """
+    by_month = F("month").asc()
+    in_year = [F("project_id"), ExtractYear("month")]
+    return (
+        MonthlyProgress.objects.filter(project_id=project_id)
+        .select_related("filed_by")
+        .annotate(
+            ytd_investment=Window(
+                Sum("investment_completed"), partition_by=in_year, order_by=by_month
+            ),
+            ytd_funds=Window(Sum("funds_in_place"), partition_by=in_year, order_by=by_month),
+            cumulative_investment=Window(
+                Sum("investment_completed"), partition_by=[F("project_id")], order_by=by_month
+            ),
+            cumulative_funds=Window(
+                Sum("funds_in_place"), partition_by=[F("project_id")], order_by=by_month
+            ),
+        )
+        .order_by("-month")
+    )
+
+
+def progress_summary(*, project_id: int, today: datetime.date | None = None) -> dict:
+    """This year's and all-time sums of a project's progress, and its last month filed."""
+    year = _today(today).year
+    this_year = Q(month__year=year)
+    totals = MonthlyProgress.objects.filter(project_id=project_id).aggregate(
+        ytd_investment=Coalesce(Sum("investment_completed", filter=this_year), ZERO),
+        ytd_funds=Coalesce(Sum("funds_in_place", filter=this_year), ZERO),
+        cumulative_investment=Coalesce(Sum("investment_completed"), ZERO),
+        cumulative_funds=Coalesce(Sum("funds_in_place"), ZERO),
+        months=Count("id"),
+    )
+    totals["year"] = year
+    return totals
+
+
+def projects_missing_progress(
+    *, month: datetime.date, unit=None, today: datetime.date | None = None
+) -> QuerySet:
+    """Projects still being pushed that have no progress entry for `month` (one query)."""
+    qs = (
+        project_list(today=today)
+        .filter(stage__in=PROGRESS_STAGES)
+        .filter(~progress_filed_q(month_start(month)))
+    )
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    return qs.order_by("unit__order", "unit__name", "-total_investment", "id")
+
+
+# --- Problems ---------------------------------------------------------------------------------
+
+
+def overdue_case(today: datetime.date) -> Case:
+    """Overdue means open past its deadline; the same rule as `Problem.objects.overdue`."""
+    return Case(
+        When(status=Problem.Status.OPEN, deadline__lt=today, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def problem_list(*, today: datetime.date | None = None) -> QuerySet:
+    """Every problem with what a list row shows, overdue first, then open ones by deadline."""
+    return (
+        Problem.objects.select_related("project", "project__unit", "project__chain", "unit")
+        .annotate(overdue=overdue_case(_today(today)))
+        .order_by("-overdue", "status", "deadline", "id")
+    )
+
+
+def problem_totals(qs: QuerySet, today: datetime.date | None = None) -> dict:
+    """Counts for the totals row of a (filtered) problem list, in one query."""
+    today = _today(today)
+    is_open = Q(status=Problem.Status.OPEN)
+    return qs.order_by().aggregate(
+        total=Count("id"),
+        open=Count("id", filter=is_open),
+        overdue=Count("id", filter=is_open & Q(deadline__lt=today)),
+        resolved=Count("id", filter=Q(status=Problem.Status.RESOLVED)),
+    )
+
+
+def open_problems(*, unit=None, today: datetime.date | None = None) -> QuerySet:
+    """Open problems by deadline (so the overdue ones come first).
+
+    With a unit: the problems it must clear and those raised on its own projects, since an
+    officer follows both.
+    """
+    qs = problem_list(today=today).filter(status=Problem.Status.OPEN)
+    if unit is not None:
+        qs = qs.filter(Q(unit=unit) | Q(project__unit=unit))
+    return qs.order_by("deadline", "id")
+
+
+# --- "My work" and a leader's portfolio -------------------------------------------------------
+
+
+def flagged_projects(*, unit=None, today: datetime.date | None = None) -> QuerySet:
+    qs = project_list(today=today).filter(flagged_q())
+    if unit is not None:
+        qs = qs.filter(unit=unit)
+    return qs.order_by("-total_investment", "id")
+
+
+def my_projects(*, user, today: datetime.date | None = None) -> QuerySet:
+    """The projects a person answers for under "四个一": as the leader who 包抓 them, the
+    project butler, or a member of the task force; each with its last progress, open
+    problems and the instructions this person gave (subqueries: one query in all)."""
+    team = Project.team.through.objects.filter(project_id=OuterRef("pk"), user_id=user.pk)
+    last = MonthlyProgress.objects.filter(project_id=OuterRef("pk")).order_by("-month")
+    open_count = (
+        Problem.objects.filter(project_id=OuterRef("pk"), status=Problem.Status.OPEN)
+        .order_by()
+        .values("project_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    given = (
+        Instruction.objects.filter(project_id=OuterRef("pk"), leader_id=user.pk)
+        .order_by()
+        .values("project_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        project_list(today=today)
+        .filter(Q(leader_id=user.pk) | Q(manager_id=user.pk) | Exists(team))
+        .annotate(
+            last_progress_month=Subquery(last.values("month")[:1]),
+            last_progress_narrative=Subquery(last.values("narrative")[:1]),
+            open_problem_count=Coalesce(Subquery(open_count, output_field=IntegerField()), 0),
+            instruction_count=Coalesce(Subquery(given, output_field=IntegerField()), 0),
+        )
+        .order_by("-total_investment", "id")
+    )
+
+
+def portfolio_totals(qs: QuerySet, today: datetime.date | None = None) -> dict:
+    """Count and total investment of a set of projects, and this year's progress sums."""
+    year = _today(today).year
+    ids = qs.order_by().values("pk")
+    totals = Project.objects.filter(pk__in=ids).aggregate(
+        count=Count("id"), total_investment=Coalesce(Sum("total_investment"), ZERO)
+    )
+    totals.update(
+        MonthlyProgress.objects.filter(project_id__in=ids, month__year=year).aggregate(
+            ytd_investment=Coalesce(Sum("investment_completed"), ZERO),
+            ytd_funds=Coalesce(Sum("funds_in_place"), ZERO),
+        )
+    )
+    totals["year"] = year
+    return totals
+
+
+def instructions_given(*, user, limit: int = 20) -> QuerySet:
+    return Instruction.objects.filter(leader_id=user.pk).select_related("project", "problem")[
+        :limit
+    ]
+
+
+# --- Events -----------------------------------------------------------------------------------
+
+# What a project signed at an event counts for: its contracted investment, or its total
+# investment where no separate contracted amount was recorded.
+SIGNED_AMOUNT = Coalesce("contracted_investment", "total_investment")
+
+
+def event_list() -> QuerySet:
+    """Events with the count and signed amount of the projects recorded there (one query);
+    the same rule as SIGNED_AMOUNT, through the join."""
+    return Event.objects.annotate(
+        signed_count=Count("projects"),
+        signed_amount=Coalesce(
+            Sum(Coalesce("projects__contracted_investment", "projects__total_investment")), ZERO
+        ),
+    ).order_by(F("held_on").desc(nulls_last=True), "name")
+
+
+def event_sums(event: Event) -> dict:
+    """The recorded sums beside the totals the city reported, and the differences."""
+    sums = Project.objects.filter(event=event).aggregate(
+        count=Count("id"), amount=Coalesce(Sum(SIGNED_AMOUNT), ZERO)
+    )
+    sums["reported_count"] = event.reported_project_count
+    sums["reported_amount"] = event.reported_amount
+    sums["count_gap"] = (
+        None
+        if event.reported_project_count is None
+        else sums["count"] - event.reported_project_count
+    )
+    sums["amount_gap"] = (
+        None if event.reported_amount is None else sums["amount"] - event.reported_amount
+    )
+    return sums
+
+
+def event_projects(*, event: Event, today: datetime.date | None = None) -> QuerySet:
+    return (
+        project_list(today=today)
+        .filter(event=event)
+        .annotate(signed_amount=SIGNED_AMOUNT)
+        .order_by("-total_investment", "id")
+    )
+
+
+# --- Enterprises ------------------------------------------------------------------------------
+
+
+def enterprise_list(
+    *, search: str = "", chain_owner: bool | None = None, head: bool | None = None
+) -> QuerySet:
+    project_count = (
+        Project.objects.filter(investor_id=OuterRef("pk"))
+        .order_by()
+        .values("investor_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    qs = Enterprise.objects.annotate(
+        project_count=Coalesce(Subquery(project_count, output_field=IntegerField()), 0)
+    )
+    search = (search or "").strip()
+    if search:
+        qs = qs.filter(
+            Q(name__icontains=search)
+            | Q(credit_code__icontains=search)
+            | Q(origin__icontains=search)
+        )
+    if chain_owner is not None:
+        qs = qs.filter(is_chain_owner=chain_owner)
+    if head is not None:
+        qs = qs.filter(is_head=head)
+    return qs.order_by("name")
+
+
+def enterprise_projects(*, enterprise: Enterprise, today: datetime.date | None = None):
+    """Projects the enterprise invests in, as the investor or a co-investor."""
+    co = Project.co_investors.through.objects.filter(
+        project_id=OuterRef("pk"), enterprise_id=enterprise.pk
+    )
+    return (
+        project_list(today=today)
+        .filter(Q(investor=enterprise) | Exists(co))
+        .order_by("-total_investment", "id")
+    )
