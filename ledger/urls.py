@@ -1,8 +1,13 @@
 from django.urls import path
 
-from org.views import home  # placeholder until the Excel ledger lands (issue 9)
+from ledger import views
 
 app_name = "ledger"
 urlpatterns = [
-    path("", home, name="import"),
+    path("", views.upload, name="import"),
+    path("jobs/<int:pk>/", views.job_detail, name="job"),
+    path("jobs/<int:pk>/status/", views.job_status, name="job_status"),
+    path("jobs/<int:pk>/commit/", views.job_commit, name="commit"),
+    path("template/<str:kind>/", views.template, name="template"),
+    path("export/<str:kind>/", views.export, name="export"),
 ]
