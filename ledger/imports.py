@@ -798,7 +798,7 @@ def _validate_project(row: RowPlan, candidate: Project, header) -> None:
     try:
         # The same date rules project_create/project_update apply (started after signed, no
         # future actual dates, the link belongs to the chain).
-        services._check_dates(candidate)
+        services.check_dates(candidate)
     except ValidationError as exc:
         add_validation_errors(row, exc, header)
 

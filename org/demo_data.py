@@ -737,8 +737,7 @@ class DemoBuilder:
                 expected_completion_on=plan.expected_completion,
                 leader=plan.leader,
                 manager=plan.manager,
-                created_at=created,
-                stage_changed_at=created,
+                at=created,
                 source=plan.source,
                 is_illustrative=True,
             )
@@ -757,30 +756,12 @@ class DemoBuilder:
                     intent_note=step.intent_note,
                     at=moment,
                 )
-            # project_create stamps its history row "now"; this replay happened long ago.
-            StageChange.objects.filter(project=project, from_stage="").update(changed_at=created)
             history_dates[project.pk] = moments
             plan.project = project
-        self._backdate_history(history_dates)
         self.tally.created[str(Project._meta.verbose_name)] += len(plans)
         self.tally.created[str(StageChange._meta.verbose_name)] += sum(
             len(m) for m in history_dates.values()
         )
-
-    def _backdate_history(self, history_dates: dict[int, list]) -> None:
-        """Date the audit rows (django-simple-history) at the moves they record: the services
-        save once on create and once per move, in that order."""
-        historical = Project.history.model
-        rows = list(historical.objects.filter(id__in=history_dates).order_by("id", "history_id"))
-        by_project = defaultdict(list)
-        for row in rows:
-            by_project[row.id].append(row)
-        changed = []
-        for pk, moments in history_dates.items():
-            for row, moment in zip(by_project[pk], moments, strict=False):
-                row.history_date = moment
-                changed.append(row)
-        historical.objects.bulk_update(changed, ["history_date"], batch_size=500)
 
     # -- monthly progress --
 
