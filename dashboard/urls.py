@@ -1,8 +1,8 @@
 from django.urls import path
 
-from org.views import home  # placeholder until the dashboard lands (issue 7)
+from dashboard import views
 
 app_name = "dashboard"
 urlpatterns = [
-    path("", home, name="index"),
+    path("", views.index, name="index"),
 ]

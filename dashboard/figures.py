@@ -1,0 +1,851 @@
+"""The figures leaders read, computed in one place.
+
+The leaders' dashboard, the REST API and the monthly dispatch report all call this module, so
+a figure can never read one way on a page and another way in a report. Every function takes a
+`Scope` (a year, the month the figures run to, and optional chain/place/unit/leader filters)
+and runs a fixed number of SQL queries whatever the number of projects or months: grouped and
+conditional aggregates (`values().annotate()`, `filter=Q(...)`), never a query per row.
+
+Definitions (amounts in 万元, percentages as Decimal rounded to 0.01, None when undefined):
+
+- Period: 1 January of `year` to the last day of `month`. "Same period last year" is 1 January
+  to the end of the same month of `year - 1`.
+- Funds in place YTD (到位资金): the sum of `MonthlyProgress.funds_in_place` for the months
+  January..M, over the scope's projects. Dropped projects' past funds still count: money that
+  arrived arrived. Increment = YTD - last year's YTD; growth rate = increment / last year x 100.
+- Investment completed YTD (完成投资): the same sum over `investment_completed`.
+- Committed investment of a project: its contracted investment (签约投资), or its total
+  investment where no separate contracted figure was recorded.
+- Projects under implementation (实施项目): projects signed by the end of the period that were
+  still being carried out at some point in the year: not dropped before 1 January and not in
+  operation before 1 January. A project dropped or put into operation during the year counts:
+  it was being implemented this year, and its funds are in the year's total.
+- Fund arrival rate of recent signings (近两年签约项目资金到位率): projects signed from 1 January
+  of `year - 1` to the end of the period (dropped ones included, a failed signing lowers the
+  rate); their funds in place from the start of that window to the end of the period divided by
+  their committed investment x 100.
+- The year's key projects (年度重点项目) and start rate (开工率): the projects under
+  implementation above the key-project threshold (total investment > 5000万元); started = with
+  an actual start date on or before the end of the period (a project that started in an
+  earlier year and is still being built has started).
+- New signings (新签约): projects with a signing date in January..M; their committed investment.
+- Stage, chain, place, unit and leader breakdowns describe the card as it stands today (count
+  and total investment of live projects, i.e. not dropped; `stages` counts every stage), with
+  funds in place YTD of the period beside them. The row of projects with no chain (place,
+  unit, leader) has id None and no drill-down.
+- Stage movements: the StageChange rows written during month M; the funnel: the highest stage
+  each project in play during the year had reached by the end of the period, from the history
+  (history is data: a project without StageChange rows is not in the funnel).
+- Attention lists (overdue problems, flags) are as of today, whatever the period.
+- 三亮: unit targets (AnnualTarget) against the unit's actuals for the period; 序时进度 (time
+  progress) by the end of month M is M/12 of the year's target. A unit 10 to 30 points behind
+  it is marked yellow, more than 30 points behind red. Targets are set for a unit's whole
+  portfolio, so the scoreboard ignores the chain, place and leader filters.
+- Forecast: expected funds in place by year end = funds in place YTD + the open pipeline (live
+  projects still on the color board) weighted by stage (StageWeight, editable in the admin),
+  where a project's pipeline is its committed investment not yet in place.
+"""
+
+import calendar
+import datetime
+from dataclasses import asdict, dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import urlencode
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dashboard.models import AnnualTarget, StageWeight
+from projects.flags import flags_of
+from projects.models import (
+    KEY_PROJECT_THRESHOLD,
+    MonthlyProgress,
+    Problem,
+    Project,
+    StageChange,
+)
+from projects.selectors import flagged_q, with_flags
+from projects.stages import ACTIVE, COLORS, ORDER, Stage, kind_of
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+MONEY = DecimalField(max_digits=18, decimal_places=2)
+# 三亮 marks: points behind the time-proportional target.
+YELLOW_FROM = Decimal("10")
+RED_ABOVE = Decimal("30")
+# The card in the order the dashboard shows it: progress order, then dropped.
+STAGES = [*ORDER, Stage.DROPPED]
+
+
+def percent(part, whole) -> Decimal | None:
+    """part / whole x 100, rounded to 0.01; None when whole is zero or missing."""
+    if not whole:
+        return None
+    return (Decimal(part or 0) * 100 / Decimal(whole)).quantize(CENT, ROUND_HALF_UP)
+
+
+def _money(value) -> Decimal:
+    return (value or ZERO).quantize(CENT, ROUND_HALF_UP)
+
+
+def _sum(expression, **kwargs):
+    return Coalesce(Sum(expression, **kwargs), Value(ZERO), output_field=MONEY)
+
+
+def _rank(field: str):
+    """A stage column as its place in the card's order (dropped: -1), for SQL comparisons."""
+    return Case(
+        *[When(**{field: stage}, then=Value(i)) for i, stage in enumerate(ORDER)],
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
+
+
+def committed(prefix: str = ""):
+    """A project's committed investment: contracted, else total (see the module docstring)."""
+    return Coalesce(f"{prefix}contracted_investment", f"{prefix}total_investment")
+
+
+def _aware(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _stage_label(code: str) -> str:
+    try:
+        return str(Stage(code).label)
+    except ValueError:
+        return ""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the figures cover: the year to the end of `month`, and optional filters.
+
+    The filters narrow the projects; they are the project list's filters of the same names, so
+    every figure drills down to `/projects/?<scope.as_query(...)>`.
+    """
+
+    year: int
+    month: int = 12
+    chain_id: int | None = None
+    place_id: int | None = None
+    unit_id: int | None = None
+    leader_id: int | None = None
+
+    # The project list's query parameter for each filter.
+    QUERY_NAMES = {
+        "chain_id": "chain",
+        "place_id": "place",
+        "unit_id": "unit",
+        "leader_id": "leader",
+    }
+
+    def __post_init__(self):
+        if not 1 <= self.month <= 12:
+            raise ValueError(f"month must be 1..12, not {self.month}")
+
+    @property
+    def period_start(self) -> datetime.date:
+        return datetime.date(self.year, 1, 1)
+
+    @property
+    def period_end(self) -> datetime.date:
+        return datetime.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+
+    @property
+    def last_month(self) -> datetime.date:
+        """The last MonthlyProgress.month inside the period (a month is its first day)."""
+        return datetime.date(self.year, self.month, 1)
+
+    @property
+    def start_at(self) -> datetime.datetime:
+        """The period's first instant, in the site's time zone."""
+        return _aware(self.period_start)
+
+    @property
+    def end_at(self) -> datetime.datetime:
+        """The instant after the period (exclusive bound)."""
+        return _aware(self.period_end + datetime.timedelta(days=1))
+
+    @property
+    def month_start_at(self) -> datetime.datetime:
+        return _aware(self.last_month)
+
+    @property
+    def time_progress(self) -> Decimal:
+        """序时进度: the share of the year gone by the end of month M, in percent."""
+        return (Decimal(self.month) * 100 / 12).quantize(CENT, ROUND_HALF_UP)
+
+    def previous_year(self) -> "Scope":
+        return replace(self, year=self.year - 1)
+
+    def filters(self) -> dict:
+        """The project filters that are set, as field names: {"chain_id": 3}."""
+        return {
+            name: getattr(self, name)
+            for name in self.QUERY_NAMES
+            if getattr(self, name) is not None
+        }
+
+    def project_q(self, prefix: str = "") -> Q:
+        return Q(**{f"{prefix}{name}": value for name, value in self.filters().items()})
+
+    def projects(self) -> QuerySet:
+        """The scope's projects (every stage; the figures say which they count)."""
+        return Project.objects.filter(self.project_q())
+
+    def as_query(self, **extra) -> str:
+        """The project list's querystring for this scope plus `extra` filters.
+
+        A list value repeats the parameter (stage=blue&stage=green); None leaves it out.
+        """
+        params = {self.QUERY_NAMES[name]: value for name, value in self.filters().items()}
+        for name, value in extra.items():
+            if value is None:
+                continue
+            params[name] = "true" if value is True else value
+        return urlencode(params, doseq=True)
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data.update(
+            period_start=self.period_start.isoformat(),
+            period_end=self.period_end.isoformat(),
+            time_progress=self.time_progress,
+        )
+        return data
+
+
+# --- the sets of projects the headline counts ------------------------------------------------
+
+
+def in_play_q(scope: Scope, prefix: str = "") -> Q:
+    """Not dropped before the year began and not in operation before it."""
+    dropped_before = Q(
+        **{f"{prefix}stage": Stage.DROPPED, f"{prefix}stage_changed_at__lt": scope.start_at}
+    )
+    return ~dropped_before & ~Q(**{f"{prefix}operating_on__lt": scope.period_start})
+
+
+def in_progress_q(scope: Scope) -> Q:
+    """实施项目: signed by the end of the period and in play during the year."""
+    return Q(signed_on__lte=scope.period_end) & in_play_q(scope)
+
+
+def key_q() -> Q:
+    return Q(total_investment__gt=KEY_PROJECT_THRESHOLD)
+
+
+def signed_in_period_q(scope: Scope, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}signed_on__range": (scope.period_start, scope.period_end)})
+
+
+def started_in_period_q(scope: Scope) -> Q:
+    return Q(started_on__range=(scope.period_start, scope.period_end))
+
+
+def recent_signings_q(scope: Scope, prefix: str = "") -> Q:
+    """Signed from 1 January of the previous year to the end of the period (近两年签约)."""
+    window = (datetime.date(scope.year - 1, 1, 1), scope.period_end)
+    return Q(**{f"{prefix}signed_on__range": window})
+
+
+def _progress(scope: Scope) -> QuerySet:
+    return MonthlyProgress.objects.filter(scope.project_q("project__"))
+
+
+def _ytd_q(scope: Scope) -> Q:
+    return Q(month__gte=scope.period_start, month__lte=scope.last_month)
+
+
+# --- headline ------------------------------------------------------------------------------
+
+
+def headline(scope: Scope) -> dict:
+    """The headline cards (three queries: projects, progress, recent signings' funds)."""
+    previous = scope.previous_year()
+    in_progress = in_progress_q(scope)
+    projects = scope.projects().aggregate(
+        projects_in_progress=Count("id", filter=in_progress),
+        key_projects_of_year=Count("id", filter=in_progress & key_q()),
+        key_projects_started=Count(
+            "id", filter=in_progress & key_q() & Q(started_on__lte=scope.period_end)
+        ),
+        new_signings=Count("id", filter=signed_in_period_q(scope)),
+        new_signings_contracted=_sum(committed(), filter=signed_in_period_q(scope)),
+        recent_contracted=_sum(committed(), filter=recent_signings_q(scope)),
+    )
+    # Both years' months in one pass; the (month, project) index bounds the scan.
+    progress = (
+        _progress(scope)
+        .filter(month__gte=previous.period_start, month__lte=scope.last_month)
+        .aggregate(
+            funds_in_place_ytd=_sum("funds_in_place", filter=_ytd_q(scope)),
+            funds_in_place_prev_ytd=_sum("funds_in_place", filter=_ytd_q(previous)),
+            investment_completed_ytd=_sum("investment_completed", filter=_ytd_q(scope)),
+            investment_completed_prev_ytd=_sum("investment_completed", filter=_ytd_q(previous)),
+        )
+    )
+    # Driven from the recently signed projects through the (project, month) unique index.
+    recent_funds = (
+        _progress(scope)
+        .filter(
+            recent_signings_q(scope, "project__"),
+            month__gte=previous.period_start,
+            month__lte=scope.last_month,
+        )
+        .aggregate(total=_sum("funds_in_place"))["total"]
+    )
+    increment = progress["funds_in_place_ytd"] - progress["funds_in_place_prev_ytd"]
+    return {
+        "projects_in_progress": projects["projects_in_progress"],
+        "funds_in_place_ytd": _money(progress["funds_in_place_ytd"]),
+        "funds_in_place_prev_ytd": _money(progress["funds_in_place_prev_ytd"]),
+        "funds_increment": _money(increment),
+        "funds_growth_rate": percent(increment, progress["funds_in_place_prev_ytd"]),
+        "recent_contracted": _money(projects["recent_contracted"]),
+        "recent_funds": _money(recent_funds),
+        "arrival_rate": percent(recent_funds, projects["recent_contracted"]),
+        "key_projects_of_year": projects["key_projects_of_year"],
+        "key_projects_started": projects["key_projects_started"],
+        "start_rate": percent(projects["key_projects_started"], projects["key_projects_of_year"]),
+        "investment_completed_ytd": _money(progress["investment_completed_ytd"]),
+        "investment_completed_prev_ytd": _money(progress["investment_completed_prev_ytd"]),
+        "new_signings": projects["new_signings"],
+        "new_signings_contracted": _money(projects["new_signings_contracted"]),
+    }
+
+
+def headline_queries(scope: Scope) -> dict:
+    """Where each headline card drills down to, as project-list querystrings.
+
+    The list cannot express every date rule of the headline, so a card links to the closest
+    list: the signed cards for projects under implementation, the year's signings and starts.
+    """
+    signed = [Stage.BLUE, Stage.GREEN, Stage.OPERATING]
+    return {
+        "projects_in_progress": scope.as_query(stage=signed),
+        "funds_in_place": scope.as_query(),
+        "arrival_rate": scope.as_query(stage=signed),
+        "key_projects_of_year": scope.as_query(is_key=True, stage=signed),
+        "key_projects_started": scope.as_query(is_key=True, stage=[Stage.GREEN, Stage.OPERATING]),
+        "investment_completed": scope.as_query(),
+        "new_signings": scope.as_query(signed_year=scope.year),
+    }
+
+
+# --- breakdowns ----------------------------------------------------------------------------
+
+
+def by_stage(scope: Scope) -> list[dict]:
+    """Count and total investment of the scope's projects at each stage, today (one query)."""
+    rows = {
+        row["stage"]: row
+        for row in scope.projects()
+        .order_by()
+        .values("stage")
+        .annotate(count=Count("id"), investment=_sum("total_investment"))
+    }
+    result = []
+    for stage in STAGES:
+        row = rows.get(stage.value, {})
+        result.append(
+            {
+                "stage": stage.value,
+                "label": str(stage.label),
+                "color": COLORS[stage],
+                "count": row.get("count", 0),
+                "investment": _money(row.get("investment")),
+                "query": scope.as_query(stage=stage.value),
+            }
+        )
+    return result
+
+
+# For each breakdown: the project field, the fields naming it, and the list's query parameter.
+DIMENSIONS = {
+    "chain": ("chain_id", ("chain__short_name", "chain__name"), ("chain__order",), "chain"),
+    "place": ("place_id", ("place__name",), ("place__order",), "place"),
+    "unit": ("unit_id", ("unit__short_name", "unit__name"), ("unit__order",), "unit"),
+    "leader": ("leader_id", ("leader__full_name", "leader__username"), (), "leader"),
+}
+
+
+def _breakdown(scope: Scope, dimension: str) -> list[dict]:
+    """Rows of one breakdown in two queries: projects by (dimension, stage), then funds YTD."""
+    field, name_fields, order_fields, param = DIMENSIONS[dimension]
+    grouped = (
+        scope.projects()
+        .order_by()
+        .values(field, *name_fields, *order_fields, "stage")
+        .annotate(count=Count("id"), investment=_sum("total_investment"))
+    )
+    funds = dict(
+        _progress(scope)
+        .filter(_ytd_q(scope))
+        .order_by()
+        .values_list(f"project__{field}")
+        .annotate(total=_sum("funds_in_place"))
+    )
+    rows: dict = {}
+    sort_keys: dict = {}
+    for group in grouped:
+        key = group[field]
+        row = rows.get(key)
+        if row is None:
+            # Reference order (the chains' 2+4 order, places', units'), then name; "none" last.
+            name = next((group[f] for f in name_fields if group[f]), None)
+            row = rows[key] = {
+                "id": key,
+                "name": name or "",
+                "count": 0,
+                "investment": ZERO,
+                "funds_ytd": _money(funds.get(key)),
+                "stages": {stage.value: 0 for stage in STAGES},
+                # The list has no "not filled in" filter, so that row has no drill-down.
+                "query": scope.as_query(**{param: key}) if key is not None else None,
+            }
+            order = tuple(group[f] for f in order_fields)
+            sort_keys[key] = (key is None, order, row["name"], key or 0)
+        row["stages"][group["stage"]] = group["count"]
+        if group["stage"] != Stage.DROPPED:
+            row["count"] += group["count"]
+            row["investment"] = _money(row["investment"] + group["investment"])
+    return sorted(rows.values(), key=lambda row: sort_keys[row["id"]])
+
+
+def by_chain(scope: Scope) -> list[dict]:
+    return _breakdown(scope, "chain")
+
+
+def by_place(scope: Scope) -> list[dict]:
+    return _breakdown(scope, "place")
+
+
+def by_unit(scope: Scope) -> list[dict]:
+    return _breakdown(scope, "unit")
+
+
+def by_leader(scope: Scope) -> list[dict]:
+    """The leaders' 四个一 portfolios; the row with id None holds projects without a leader."""
+    return _breakdown(scope, "leader")
+
+
+# --- time series and history ---------------------------------------------------------------
+
+
+def monthly_funds(scope: Scope) -> dict:
+    """Funds in place per month of the year and of the year before (one query).
+
+    This year's months after M are None (outside the period), so a chart leaves them empty.
+    """
+    previous = scope.previous_year()
+    totals = dict(
+        _progress(scope)
+        .filter(month__gte=previous.period_start, month__lte=scope.last_month)
+        .order_by()
+        .values_list("month")
+        .annotate(total=_sum("funds_in_place"))
+    )
+    months = list(range(1, 13))
+    this_year = [
+        _money(totals.get(datetime.date(scope.year, m, 1))) if m <= scope.month else None
+        for m in months
+    ]
+    last_year = [_money(totals.get(datetime.date(scope.year - 1, m, 1))) for m in months]
+    return {
+        "months": months,
+        "year": scope.year,
+        "previous_year": scope.year - 1,
+        "this_year": this_year,
+        "last_year": last_year,
+        "this_year_cumulative": _running(this_year),
+        "last_year_cumulative": _running(last_year),
+    }
+
+
+def _running(values: list) -> list:
+    total, result = ZERO, []
+    for value in values:
+        if value is None:
+            result.append(None)
+            continue
+        total += value
+        result.append(total)
+    return result
+
+
+def _month_changes(scope: Scope) -> QuerySet:
+    return StageChange.objects.filter(
+        scope.project_q("project__"),
+        changed_at__gte=scope.month_start_at,
+        changed_at__lt=scope.end_at,
+    )
+
+
+def _change_dicts(rows) -> list[dict]:
+    result = []
+    for row in rows:
+        kind = kind_of(row["from_stage"], row["to_stage"])
+        result.append(
+            {
+                "project_id": row["project_id"],
+                "project_name": row["project__name"],
+                "from_stage": row["from_stage"],
+                "from_label": _stage_label(row["from_stage"]),
+                "to_stage": row["to_stage"],
+                "to_label": _stage_label(row["to_stage"]),
+                "kind": kind.value,
+                "kind_label": str(kind.label),
+                "changed_at": timezone.localtime(row["changed_at"]).isoformat(),
+                "reason": row["reason"],
+            }
+        )
+    return result
+
+
+def _changes(scope: Scope, limit: int | None = None) -> list[dict]:
+    """Moves of existing cards during month M, newest first (creations are counted as new)."""
+    rows = (
+        _month_changes(scope)
+        .exclude(from_stage="")
+        .order_by("-changed_at", "-id")
+        .values("project_id", "project__name", "from_stage", "to_stage", "changed_at", "reason")
+    )
+    return _change_dicts(rows[:limit] if limit else rows)
+
+
+def stage_movements(scope: Scope) -> dict:
+    """What happened on the card during month M (two queries: counts, then the moves).
+
+    new: projects entered; upgrades/downgrades: moves up or down the card (a move into
+    operation is an upgrade, also counted in to_operating); drops; restores (dropped -> red).
+    """
+    rows = _month_changes(scope).annotate(from_rank=_rank("from_stage"), to_rank=_rank("to_stage"))
+    moved = ~Q(from_stage="") & ~Q(from_stage=Stage.DROPPED) & ~Q(to_stage=Stage.DROPPED)
+    counts = rows.aggregate(
+        new=Count("id", filter=Q(from_stage="")),
+        upgrades=Count("id", filter=moved & Q(to_rank__gt=F("from_rank"))),
+        downgrades=Count("id", filter=moved & Q(to_rank__lt=F("from_rank"))),
+        drops=Count("id", filter=~Q(from_stage="") & Q(to_stage=Stage.DROPPED)),
+        restores=Count("id", filter=Q(from_stage=Stage.DROPPED) & ~Q(to_stage=Stage.DROPPED)),
+        to_operating=Count("id", filter=~Q(from_stage="") & Q(to_stage=Stage.OPERATING)),
+    )
+    return {**counts, "changes": _changes(scope)}
+
+
+def stage_funnel(scope: Scope) -> list[dict]:
+    """Red -> orange -> blue -> green over the year (one query).
+
+    The projects in play during the year (see in_play_q), each at the highest stage its
+    StageChange history shows it had reached by the end of the period; a project whose history
+    starts after the period did not exist yet. `count` is how many had reached at least that
+    stage; `entered` how many first reached it during the year.
+    """
+    rank = _rank("to_stage")
+    # One pass over the history, grouped by project, then counted in an outer query.
+    per_project = (
+        StageChange.objects.filter(
+            scope.project_q("project__"), in_play_q(scope, "project__"), changed_at__lt=scope.end_at
+        )
+        .order_by()
+        .values("project_id")
+        .annotate(
+            reached=Max(rank),
+            reached_before=Coalesce(Max(rank, filter=Q(changed_at__lt=scope.start_at)), Value(-1)),
+        )
+    )
+    aggregates = {}
+    for i, stage in enumerate(ACTIVE):
+        aggregates[stage.value] = Count("project_id", filter=Q(reached__gte=i))
+        aggregates[f"{stage.value}_entered"] = Count(
+            "project_id", filter=Q(reached__gte=i, reached_before__lt=i)
+        )
+    counts = per_project.aggregate(**aggregates)
+    return [
+        {
+            "stage": stage.value,
+            "label": str(stage.label),
+            "color": COLORS[stage],
+            "count": counts[stage.value],
+            "entered": counts[f"{stage.value}_entered"],
+            "query": scope.as_query(stage=[s.value for s in ORDER[i:]]),
+        }
+        for i, stage in enumerate(ACTIVE)
+    ]
+
+
+# --- 三亮 and the forecast ----------------------------------------------------------------
+
+
+def mark_for(behind_points: Decimal | None) -> str:
+    """ "" on track, "yellow" 10-30 points behind 序时进度, "red" more than 30 behind."""
+    if behind_points is None or behind_points < YELLOW_FROM:
+        return ""
+    return "red" if behind_points > RED_ABOVE else "yellow"
+
+
+def unit_scoreboard(scope: Scope) -> list[dict]:
+    """Units with a target for the year against their actuals, ranked by funds completion.
+
+    Three queries: the targets, the units' signings and starts, their funds in place.
+    Equal completion shares a rank (1, 1, 3); units without a funds target rank last.
+    """
+    targets = AnnualTarget.objects.filter(year=scope.year, unit__isnull=False).select_related(
+        "unit"
+    )
+    if scope.unit_id is not None:
+        targets = targets.filter(unit_id=scope.unit_id)
+    targets = list(targets.order_by("unit__order", "unit__name"))
+    if not targets:
+        return []
+    unit_ids = [t.unit_id for t in targets]
+    counts = {
+        row["unit_id"]: row
+        for row in Project.objects.filter(unit_id__in=unit_ids)
+        .order_by()
+        .values("unit_id")
+        .annotate(
+            signings=Count("id", filter=signed_in_period_q(scope)),
+            starts=Count("id", filter=started_in_period_q(scope)),
+        )
+    }
+    # All units' funds in one scan of the period's months (the (month, project) index); a
+    # filter on the units would make the database read every entry of their projects instead.
+    funds = dict(
+        MonthlyProgress.objects.filter(_ytd_q(scope))
+        .order_by()
+        .values_list("project__unit_id")
+        .annotate(total=_sum("funds_in_place"))
+    )
+    time_progress = scope.time_progress
+    rows = []
+    for target in targets:
+        actual_funds = _money(funds.get(target.unit_id))
+        completion = percent(actual_funds, target.funds_in_place)
+        behind = None if completion is None else time_progress - completion
+        unit_counts = counts.get(target.unit_id, {})
+        rows.append(
+            {
+                "unit_id": target.unit_id,
+                "name": str(target.unit),
+                "target_funds": _money(target.funds_in_place),
+                "actual_funds": actual_funds,
+                "completion": completion,
+                "time_progress": time_progress,
+                "behind_points": behind,
+                "mark": mark_for(behind),
+                "rank": None,
+                "target_signings": target.new_signings,
+                "actual_signings": unit_counts.get("signings", 0),
+                "signings_completion": percent(unit_counts.get("signings", 0), target.new_signings),
+                "target_starts": target.starts,
+                "actual_starts": unit_counts.get("starts", 0),
+                "starts_completion": percent(unit_counts.get("starts", 0), target.starts),
+                "query": urlencode({"unit": target.unit_id}),
+                "signings_query": urlencode({"unit": target.unit_id, "signed_year": scope.year}),
+                "starts_query": urlencode({"unit": target.unit_id, "started_year": scope.year}),
+            }
+        )
+    ranked = sorted(
+        (r for r in rows if r["completion"] is not None), key=lambda r: -r["completion"]
+    )
+    for position, row in enumerate(ranked, start=1):
+        previous = ranked[position - 2] if position > 1 else None
+        tied = previous is not None and previous["completion"] == row["completion"]
+        row["rank"] = previous["rank"] if tied else position
+    unranked = [r for r in rows if r["completion"] is None]
+    return ranked + unranked
+
+
+def forecast(scope: Scope) -> dict:
+    """Expected funds in place by year end (four queries: weights, pipeline, actual, target).
+
+    Each live project still on the color board contributes its committed investment not yet
+    in place (never below zero), times its stage's weight.
+    """
+    weights = dict(StageWeight.objects.values_list("stage", "weight"))
+    in_place = Subquery(
+        MonthlyProgress.objects.filter(project_id=OuterRef("pk"), month__lte=scope.last_month)
+        .order_by()
+        .values("project_id")
+        .annotate(total=Sum("funds_in_place"))
+        .values("total"),
+        output_field=MONEY,
+    )
+    remaining = {
+        row["stage"]: row["remaining"]
+        for row in scope.projects()
+        .filter(stage__in=ACTIVE)
+        .annotate(
+            left=Greatest(
+                committed() - Coalesce(in_place, Value(ZERO), output_field=MONEY),
+                Value(ZERO),
+                output_field=MONEY,
+            )
+        )
+        .order_by()
+        .values("stage")
+        .annotate(remaining=_sum("left"))
+    }
+    stages = []
+    for stage in ACTIVE:
+        left = _money(remaining.get(stage.value))
+        weight = weights.get(stage.value, Decimal("0"))
+        stages.append(
+            {
+                "stage": stage.value,
+                "label": str(stage.label),
+                "color": COLORS[stage],
+                "pipeline": left,
+                "weight": weight,
+                "weighted": _money(left * weight),
+            }
+        )
+    actual = _money(
+        _progress(scope).filter(_ytd_q(scope)).aggregate(total=_sum("funds_in_place"))["total"]
+    )
+    pipeline = _money(sum((s["pipeline"] for s in stages), ZERO))
+    weighted = _money(sum((s["weighted"] for s in stages), ZERO))
+    city_target = (
+        AnnualTarget.objects.filter(year=scope.year, unit__isnull=True)
+        .values_list("funds_in_place", flat=True)
+        .first()
+    )
+    expected = actual + weighted
+    return {
+        "actual": actual,
+        "pipeline": pipeline,
+        "weighted_pipeline": weighted,
+        "expected": expected,
+        "city_target": None if city_target is None else _money(city_target),
+        "expected_rate": percent(expected, city_target),
+        "stages": stages,
+    }
+
+
+# --- attention lists -----------------------------------------------------------------------
+
+
+def attention(scope: Scope, limit: int = 10) -> dict:
+    """What needs a leader's attention today, the `limit` most important of each list.
+
+    `totals` gives each list's full length; `queries` the project list showing all of it.
+    Seven queries: a list and a count for each of three lists, and this month's moves.
+    """
+    today = timezone.localdate()
+    overdue = (
+        Problem.objects.overdue(today)
+        .filter(scope.project_q("project__"))
+        .select_related("project", "unit")
+        .order_by("deadline", "id")
+    )
+    live = with_flags(scope.projects().exclude(stage=Stage.DROPPED), today=today).select_related(
+        "unit"
+    )
+    flagged = live.filter(flagged_q()).order_by("-total_investment", "id")
+    four_one = live.filter(four_one_missing=True).order_by("-total_investment", "id")
+    return {
+        "overdue_problems": [
+            {
+                "id": problem.pk,
+                "project_id": problem.project_id,
+                "project_name": problem.project.name,
+                "category": str(problem.get_category_display()),
+                "description": problem.description,
+                "unit": str(problem.unit),
+                "deadline": problem.deadline.isoformat(),
+                "days_overdue": (today - problem.deadline).days,
+            }
+            for problem in overdue[:limit]
+        ],
+        "flagged_projects": [
+            {
+                **_project_dict(project),
+                "flags": [str(flag.label) for flag in flags_of(project)],
+            }
+            for project in flagged[:limit]
+        ],
+        "four_one_missing": [
+            {**_project_dict(project), "missing": _missing(project)} for project in four_one[:limit]
+        ],
+        "changed_this_month": _changes(scope, limit=limit),
+        # Counted one by one: a single aggregate over the flag annotations lets Django drop
+        # an annotation the filter still names, which SQLite then reads as a string.
+        "totals": {
+            "overdue_problems": overdue.count(),
+            "flagged_projects": flagged.count(),
+            "four_one_missing": four_one.count(),
+        },
+        "queries": {
+            "overdue_problems": scope.as_query(overdue=True),
+            "flagged_projects": scope.as_query(flagged=True),
+            "four_one_missing": scope.as_query(flag="four_one_missing"),
+        },
+    }
+
+
+def _project_dict(project) -> dict:
+    return {
+        "project_id": project.pk,
+        "project_name": project.name,
+        "code": project.code,
+        "stage": project.stage,
+        "stage_label": _stage_label(project.stage),
+        "total_investment": _money(project.total_investment),
+        "unit": str(project.unit),
+    }
+
+
+MISSING_LABELS = {"leader": _("包抓领导"), "team": _("专班"), "manager": _("项目管家")}
+
+
+def _missing(project) -> list[dict]:
+    """What a key project lacks of 四个一 (the same rule as selectors.four_one_missing_q)."""
+    missing = []
+    if project.leader_id is None:
+        missing.append("leader")
+    if not project.has_team:
+        missing.append("team")
+    if project.unit.uses_project_manager and project.manager_id is None:
+        missing.append("manager")
+    return [{"code": code, "label": str(MISSING_LABELS[code])} for code in missing]
+
+
+# --- everything ----------------------------------------------------------------------------
+
+
+def dashboard(scope: Scope) -> dict:
+    """Every figure of the scope in one dict (the API returns it as JSON, Decimals as strings)."""
+    return {
+        "scope": scope.as_dict(),
+        "headline": headline(scope),
+        "headline_queries": headline_queries(scope),
+        "by_stage": by_stage(scope),
+        "by_chain": by_chain(scope),
+        "by_place": by_place(scope),
+        "by_unit": by_unit(scope),
+        "by_leader": by_leader(scope),
+        "monthly_funds": monthly_funds(scope),
+        "stage_movements": stage_movements(scope),
+        "stage_funnel": stage_funnel(scope),
+        "unit_scoreboard": unit_scoreboard(scope),
+        "forecast": forecast(scope),
+        "attention": attention(scope),
+    }

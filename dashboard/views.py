@@ -1,0 +1,76 @@
+"""The leaders' dashboard (领导驾驶舱): one page over dashboard.figures."""
+
+import importlib.util
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboard import figures
+from dashboard.forms import DashboardFilterForm
+from org import roles
+
+
+@login_required
+def index(request):
+    if not roles.can_view(request.user):
+        raise PermissionDenied
+    form = DashboardFilterForm(request.GET, today=timezone.localdate())
+    scope = form.scope(request.user)
+    data = figures.dashboard(scope)
+    data["list_url"] = reverse("projects:list")
+    mine = scope.leader_id is not None
+    return render(
+        request,
+        "dashboard/index.html",
+        {
+            "form": form,
+            "scope": scope,
+            "data": data,
+            "mine": mine,
+            "can_switch_mine": roles.is_leader(request.user),
+            "mine_toggle_query": _toggle_mine(request.GET, not mine),
+            "quoted": _quoted_figures(scope),
+        },
+    )
+
+
+def _toggle_mine(params, on: bool) -> str:
+    """The dashboard's current querystring with "my projects" switched on or off."""
+    query = params.copy()
+    query.pop("mine", None)
+    if on:
+        query["mine"] = "1"
+    return query.urlencode()
+
+
+# Which headline card a quoted figure sits beside, by the start of its key in seeds/figures.yaml.
+QUOTED_CARDS = {
+    "projects_implemented_": "projects_in_progress",
+    "funds_in_place_2": "funds_in_place",
+    "signed_funds_arrival_rate": "arrival_rate",
+    "key_projects_start_rate": "start_rate",
+    "key_projects_investment": "investment_completed",
+}
+
+
+def _quoted_figures(scope) -> dict:
+    """The figures the city itself reported for exactly this period, by headline card.
+
+    They are citywide, so a filtered view shows none. The seeds loader provides them through
+    org.seeding.quoted_figures() (seeds/figures.yaml); without that module there are none.
+    """
+    if scope.filters() or importlib.util.find_spec("org.seeding") is None:
+        return {}
+    from org.seeding import quoted_figures
+
+    cards = {}
+    for figure in quoted_figures().values():
+        if figure.end != scope.period_end or figure.start not in (None, scope.period_start):
+            continue
+        for prefix, card in QUOTED_CARDS.items():
+            if figure.key.startswith(prefix):
+                cards.setdefault(card, figure)
+    return cards

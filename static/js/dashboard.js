@@ -1,0 +1,234 @@
+// The leaders' dashboard charts, drawn with the locally served ECharts from the figures the
+// page embeds (#dash-data, produced by dashboard.figures). Every chart element opens the
+// project list with the matching filters; the numbers stay readable in the HTML without JS.
+(function () {
+  "use strict";
+
+  var YI = 10000; // 1亿元 = 10000万元
+  var charts = [];
+
+  function num(value) {
+    return value === null || value === undefined ? null : Number(value);
+  }
+
+  function yi(value) {
+    return value === null ? null : Math.round((num(value) / YI) * 100) / 100;
+  }
+
+  function money(value) {
+    var amount = num(value);
+    if (amount === null) { return "—"; }
+    return Math.abs(amount) >= YI
+      ? (amount / YI).toFixed(2) + "亿元"
+      : amount.toFixed(2) + "万元";
+  }
+
+  function join(query, extra) {
+    return [query, extra].filter(Boolean).join("&");
+  }
+
+  function make(id, option, onClick) {
+    var el = document.getElementById(id);
+    if (!el || !window.echarts) { return null; }
+    var chart = window.echarts.init(el, null, { renderer: "canvas" });
+    // Marks the chart as drawn once its first rendering (animation included) is complete.
+    chart.on("finished", function () { el.setAttribute("data-drawn", "true"); });
+    chart.setOption(option);
+    if (onClick) {
+      chart.on("click", function (params) {
+        var query = onClick(params);
+        if (query !== null && query !== undefined) { go(query); }
+      });
+    }
+    charts.push(chart);
+    return chart;
+  }
+
+  var data, listUrl;
+
+  function go(query) {
+    window.location.href = listUrl + (query ? "?" + query : "");
+  }
+
+  function stageChart() {
+    var rows = data.by_stage;
+    make("chart-stage", {
+      tooltip: { trigger: "axis" },
+      legend: { data: ["项目数", "总投资（亿元）"], bottom: 0 },
+      grid: { left: 10, right: 10, top: 30, bottom: 40, containLabel: true },
+      xAxis: { type: "category", data: rows.map(function (r) { return r.label; }) },
+      yAxis: [
+        { type: "value", name: "个", minInterval: 1 },
+        { type: "value", name: "亿元", splitLine: { show: false } }
+      ],
+      series: [
+        {
+          name: "项目数", type: "bar",
+          data: rows.map(function (r) {
+            return { value: r.count, itemStyle: { color: r.color }, query: r.query };
+          }),
+          label: { show: true, position: "top" }
+        },
+        {
+          name: "总投资（亿元）", type: "line", yAxisIndex: 1, symbolSize: 8,
+          itemStyle: { color: "#5f6670" },
+          data: rows.map(function (r) { return { value: yi(r.investment), query: r.query }; })
+        }
+      ]
+    }, function (p) { return p.data && p.data.query; });
+  }
+
+  function monthlyChart() {
+    var m = data.monthly_funds;
+    var scopeQuery = data.headline_queries.funds_in_place;
+    var thisName = m.year + "年", lastName = m.previous_year + "年";
+    // The axes in 亿元 once the running totals reach 1亿元, else in 万元.
+    var largest = Math.max.apply(null, m.this_year_cumulative.concat(m.last_year_cumulative)
+      .map(function (v) { return num(v) || 0; }));
+    var inYi = largest >= YI;
+    var unitName = inYi ? "亿元" : "万元";
+    function scaled(values) {
+      return values.map(function (v) { return v === null ? null : (inYi ? yi(v) : num(v)); });
+    }
+    make("chart-monthly", {
+      tooltip: {
+        trigger: "axis",
+        valueFormatter: function (v) {
+          return v === null || v === undefined ? "—" : money(inYi ? v * YI : v);
+        }
+      },
+      legend: { data: [thisName, lastName, thisName + "累计", lastName + "累计"], bottom: 0 },
+      grid: { left: 10, right: 10, top: 30, bottom: 60, containLabel: true },
+      xAxis: { type: "category", data: m.months.map(function (x) { return x + "月"; }) },
+      yAxis: [
+        { type: "value", name: "当月（" + unitName + "）" },
+        { type: "value", name: "累计（" + unitName + "）", splitLine: { show: false } }
+      ],
+      series: [
+        { name: thisName, type: "bar", itemStyle: { color: "#b3261e" }, data: scaled(m.this_year) },
+        { name: lastName, type: "bar", itemStyle: { color: "#9aa0a6" }, data: scaled(m.last_year) },
+        {
+          name: thisName + "累计", type: "line", yAxisIndex: 1, itemStyle: { color: "#b3261e" },
+          data: scaled(m.this_year_cumulative)
+        },
+        {
+          name: lastName + "累计", type: "line", yAxisIndex: 1, lineStyle: { type: "dashed" },
+          itemStyle: { color: "#9aa0a6" }, data: scaled(m.last_year_cumulative)
+        }
+      ]
+    }, function () { return scopeQuery; });
+  }
+
+  // Rows of a breakdown as bars stacked by stage: one bar per chain/place, colored by card.
+  function breakdownChart(id, rows) {
+    var stages = data.by_stage.filter(function (s) { return s.stage !== "dropped"; });
+    make(id, {
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { data: stages.map(function (s) { return s.label; }), bottom: 0 },
+      grid: { left: 10, right: 20, top: 10, bottom: 40, containLabel: true },
+      yAxis: {
+        type: "category", inverse: true,
+        data: rows.map(function (r) { return r.name || "未填"; })
+      },
+      xAxis: { type: "value", minInterval: 1 },
+      series: stages.map(function (s) {
+        return {
+          name: s.label, type: "bar", stack: "stage", itemStyle: { color: s.color },
+          data: rows.map(function (r) {
+            var query = r.query === null ? null : join(r.query, "stage=" + s.stage);
+            return { value: r.stages[s.stage] || 0, query: query };
+          })
+        };
+      })
+    }, function (p) { return p.data && p.data.query; });
+  }
+
+  function funnelChart() {
+    var rows = data.stage_funnel;
+    make("chart-funnel", {
+      tooltip: {
+        trigger: "item",
+        formatter: function (p) { return p.name + "：" + p.value + "个（年内新达到 " + p.data.entered + "）"; }
+      },
+      series: [{
+        type: "funnel", sort: "descending", left: "10%", width: "80%", top: 10, bottom: 10,
+        minSize: "20%", gap: 2,
+        label: { show: true, position: "inside", formatter: "{b} {c}" },
+        data: rows.map(function (r) {
+          return {
+            name: r.label + "及以上", value: r.count, entered: r.entered,
+            itemStyle: { color: r.color }, query: r.query
+          };
+        })
+      }]
+    }, function (p) { return p.data && p.data.query; });
+  }
+
+  function unitsChart() {
+    var rows = data.unit_scoreboard;
+    if (!rows.length) { return; }
+    var progress = num(data.scope.time_progress);
+    var markColor = { "": "#1c64d1", yellow: "#f0b400", red: "#c5221f" };
+    make("chart-units", {
+      tooltip: {
+        trigger: "axis",
+        formatter: function (items) {
+          var r = rows[items[0].dataIndex];
+          return r.name + "<br>完成 " + (r.completion === null ? "—" : r.completion + "%") +
+            "（" + money(r.actual_funds) + " / " + money(r.target_funds) + "）<br>序时进度 " +
+            r.time_progress + "%";
+        }
+      },
+      grid: { left: 10, right: 50, top: 30, bottom: 10, containLabel: true },
+      yAxis: { type: "category", inverse: true, data: rows.map(function (r) { return r.name; }) },
+      xAxis: { type: "value", name: "%", max: function (v) { return Math.max(100, Math.ceil(v.max)); } },
+      series: [{
+        name: "完成率", type: "bar",
+        data: rows.map(function (r) {
+          return {
+            value: num(r.completion) || 0, query: r.query,
+            itemStyle: { color: markColor[r.mark] || markColor[""] }
+          };
+        }),
+        label: { show: true, position: "right", formatter: "{c}%" },
+        markLine: {
+          symbol: "none", lineStyle: { color: "#5f6670", type: "dashed" },
+          label: { position: "start", formatter: "序时 " + progress + "%" },
+          data: [{ xAxis: progress }]
+        }
+      }]
+    }, function (p) { return p.data && p.data.query; });
+  }
+
+  function draw() {
+    var node = document.getElementById("dash-data");
+    if (!node || !window.echarts) { return; }
+    data = JSON.parse(node.textContent);
+    listUrl = data.list_url;
+    stageChart();
+    monthlyChart();
+    breakdownChart("chart-chain", data.by_chain);
+    breakdownChart("chart-place", data.by_place);
+    funnelChart();
+    unitsChart();
+  }
+
+  function resizeAll(size) {
+    charts.forEach(function (chart) { chart.resize(size); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    draw();
+    window.addEventListener("resize", function () { resizeAll(); });
+    // Paper is narrower than the screen: redraw at a printable width, then back.
+    window.addEventListener("beforeprint", function () {
+      resizeAll({ width: 680, animation: { duration: 0 } });
+    });
+    window.addEventListener("afterprint", function () { resizeAll(); });
+    var printButton = document.querySelector("[data-print]");
+    if (printButton) { printButton.addEventListener("click", function () { window.print(); }); }
+  });
+
+  // The drawn charts, for the browser test and the console.
+  window.jcDashboard = { charts: charts };
+})();
