@@ -366,7 +366,13 @@ class MonthlyProgress(models.Model):
                 name="progress_amounts_non_negative",
             ),
         ]
-        indexes = [models.Index(fields=["month", "project"], name="progress_month_project_idx")]
+        indexes = [
+            # Year-to-date sums read only this index (month range, then the two amounts).
+            models.Index(
+                fields=["month", "project", "funds_in_place", "investment_completed"],
+                name="progress_month_covering_idx",
+            )
+        ]
 
     def __str__(self):
         return f"{self.project} {self.month:%Y-%m}"
@@ -431,6 +437,8 @@ class Problem(models.Model):
         indexes = [
             models.Index(fields=["status", "deadline"], name="problem_status_deadline_idx"),
             models.Index(fields=["unit", "status"], name="problem_unit_status_idx"),
+            # with_flags asks, for every listed project, whether it has an overdue open problem.
+            models.Index(fields=["project", "status", "deadline"], name="problem_project_open_idx"),
         ]
 
     def __str__(self):

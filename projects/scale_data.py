@@ -11,7 +11,7 @@ import random
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from chains.models import ChainLink, IndustryChain
@@ -117,6 +117,12 @@ def _reference_data(rng):
             user.groups.add(leader_group)
         leaders.append(user)
     return chains, links, places, units, leaders
+
+
+def analyze():
+    """Fresh planner statistics after a bulk load (run after the load's transaction)."""
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 def clear():

@@ -21,4 +21,5 @@ class Command(BaseCommand):
             self.stdout.write("scale data removed")
             return
         scale_data.build(projects=projects, months=months, seed=seed, log=self.stdout.write)
+        scale_data.analyze()
         self.stdout.write(f"done in {time.monotonic() - started:.1f}s")
