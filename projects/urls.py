@@ -1,11 +1,14 @@
 from django.urls import path
 
-from org.views import home  # placeholder until the project pages land (issue 3)
-from projects import urls_work
+from projects import urls_work, views
 
 app_name = "projects"
 urlpatterns = [
-    path("", home, name="list"),
-    path("board/", home, name="board"),
+    path("", views.project_list, name="list"),
+    path("board/", views.board, name="board"),
+    path("new/", views.project_create, name="create"),
+    path("<int:pk>/", views.project_detail, name="detail"),
+    path("<int:pk>/edit/", views.project_edit, name="edit"),
+    path("<int:pk>/transition/", views.project_transition, name="transition"),
     *urls_work.urlpatterns,
 ]

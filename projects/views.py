@@ -1,0 +1,561 @@
+"""The project pages of an officer's daily work: the ledger list, the color board, a project's
+page, and the forms that create, edit and move a project.
+
+Views read through `projects.selectors` and write through `projects.services` (which check
+permissions themselves); the checks here only decide what to show and refuse early.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import Count, F, Q, Sum, Window
+from django.db.models.functions import ExtractYear, RowNumber
+from django.forms import ModelChoiceField
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from chains.models import ChainLink
+from org import roles
+from org.templatetags.jc import money
+from projects import selectors, services, stages
+from projects.filters import ProjectFilter
+from projects.forms import TRANSITION_FIELD_OF, ProjectForm, TransitionForm, attach_errors
+from projects.models import MonthlyProgress, Project
+from projects.stages import Stage
+
+LIST_PAGE_SIZE = 50
+# The board shows the largest projects of each column; "查看全部" opens the filtered list.
+BOARD_CARDS_PER_COLUMN = 60
+HISTORY_LIMIT = 30
+
+
+def _require_reader(user) -> None:
+    if not roles.can_view(user):
+        raise PermissionDenied(_("您没有权限查看项目。"))
+
+
+# A yes/no filter reads "不限 / 是 / 否" rather than Django's "未知 / 是 / 否".
+YES_NO_FILTERS = ["is_key", "overdue", "no_progress", "flagged"]
+
+
+def _project_filter(request) -> ProjectFilter:
+    filterset = ProjectFilter(request.GET, queryset=selectors.project_list(user=request.user))
+    fields = filterset.form.fields
+    # A link's label names its chain: load the chains with the links, one query for the select.
+    fields["chain_link"].queryset = ChainLink.objects.select_related("chain")
+    # Checkboxes are easier to tap on a phone than a multiple select.
+    fields["stage"].widget = forms.CheckboxSelectMultiple(choices=fields["stage"].choices)
+    for name in YES_NO_FILTERS:
+        fields[name].widget = forms.Select(
+            choices=[("", _("不限")), ("true", _("是")), ("false", _("否"))]
+        )
+    return filterset
+
+
+# The filters the list shows; the others (event, signing year…) come from links on other
+# pages and appear only when such a link set them.
+LIST_FILTERS = [
+    "search",
+    "stage",
+    "chain",
+    "chain_link",
+    "place",
+    "unit",
+    "leader",
+    "is_key",
+    "overdue",
+    "no_progress",
+    "flagged",
+    "ordering",
+]
+BOARD_FILTERS = ["search", "chain", "place", "unit", "leader", "is_key", "flagged"]
+
+
+def _filter_fields(request, filterset, names):
+    form = filterset.form
+    shown = names + [n for n in form.fields if n not in names and request.GET.get(n)]
+    return [form[name] for name in shown]
+
+
+def _is_filtered(request) -> bool:
+    return any(value for key, value in request.GET.items() if key != "page")
+
+
+def next_stage(stage) -> Stage | None:
+    """The stage a card usually moves to next: the board's "变更色卡" proposes it."""
+    if stage == Stage.DROPPED:
+        return Stage.RED
+    position = stages.rank(stage)
+    if 0 <= position < len(stages.ORDER) - 1:
+        return stages.ORDER[position + 1]
+    return None
+
+
+# --- List ------------------------------------------------------------------------------------
+
+
+@login_required
+def project_list(request):
+    """The project ledger (项目台账): filters, totals of all filtered rows, 50 rows a page."""
+    _require_reader(request.user)
+    filterset = _project_filter(request)
+    projects = filterset.qs
+    # One aggregate for the totals row: every filtered project, not just this page.
+    totals = projects.aggregate(count=Count("pk"), total=Sum("total_investment"))
+    paginator = Paginator(projects, LIST_PAGE_SIZE)
+    # The aggregate has counted already; spare the paginator its own COUNT query.
+    paginator.count = totals["count"]
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "projects/project_list.html",
+        {
+            "filter": filterset,
+            "filter_fields": _filter_fields(request, filterset, LIST_FILTERS),
+            "filtered": _is_filtered(request),
+            "page": page,
+            "totals": totals,
+            "can_create": roles.can_create_project(request.user),
+        },
+    )
+
+
+# --- Color board -----------------------------------------------------------------------------
+
+
+@login_required
+def board(request):
+    """The color board (色卡看板): red, orange, blue and green columns, then operating/dropped."""
+    _require_reader(request.user)
+    filterset = _project_filter(request)
+    projects = filterset.qs
+    # Every column's count and investment in one query.
+    sums = {}
+    for stage in Stage:
+        sums[f"{stage.value}_count"] = Count("pk", filter=Q(stage=stage))
+        sums[f"{stage.value}_total"] = Sum("total_investment", filter=Q(stage=stage))
+    totals = projects.aggregate(**sums)
+    # All columns' cards in one query: the largest of each column, ranked in SQL.
+    cards = (
+        projects.filter(stage__in=stages.ACTIVE)
+        .annotate(
+            rank_in_column=Window(
+                RowNumber(),
+                partition_by=[F("stage")],
+                order_by=[F("total_investment").desc(), F("id").asc()],
+            )
+        )
+        .filter(rank_in_column__lte=BOARD_CARDS_PER_COLUMN)
+        .order_by("-total_investment", "id")
+    )
+    by_stage = {stage: [] for stage in stages.ACTIVE}
+    for project in cards:
+        project.can_edit = roles.can_edit_project(request.user, project)
+        project.next_stage = next_stage(project.stage)
+        by_stage[project.stage].append(project)
+    columns = [
+        {
+            "stage": stage,
+            "description": stages.DESCRIPTIONS[stage],
+            "count": totals[f"{stage.value}_count"],
+            "total": totals[f"{stage.value}_total"] or Decimal(0),
+            "cards": by_stage[stage],
+            "more": totals[f"{stage.value}_count"] > len(by_stage[stage]),
+        }
+        for stage in stages.ACTIVE
+    ]
+    ends = [
+        {
+            "stage": stage,
+            "count": totals[f"{stage.value}_count"],
+            "total": totals[f"{stage.value}_total"] or Decimal(0),
+        }
+        for stage in (Stage.OPERATING, Stage.DROPPED)
+    ]
+    return render(
+        request,
+        "projects/board.html",
+        {
+            "filter": filterset,
+            "filter_fields": _filter_fields(request, filterset, BOARD_FILTERS),
+            "filtered": _is_filtered(request),
+            "columns": columns,
+            "ends": ends,
+            "can_create": roles.can_create_project(request.user),
+        },
+    )
+
+
+# --- Project page ----------------------------------------------------------------------------
+
+
+def progress_with_sums(project: Project):
+    """Monthly progress, newest first, with year-to-date and cumulative sums computed in SQL."""
+    by_month = F("month").asc()
+    in_year = [ExtractYear("month")]
+    return (
+        MonthlyProgress.objects.filter(project=project)
+        .select_related("filed_by")
+        .annotate(
+            ytd_investment=Window(
+                Sum("investment_completed"), partition_by=in_year, order_by=by_month
+            ),
+            ytd_funds=Window(Sum("funds_in_place"), partition_by=in_year, order_by=by_month),
+            cumulative_investment=Window(Sum("investment_completed"), order_by=by_month),
+            cumulative_funds=Window(Sum("funds_in_place"), order_by=by_month),
+        )
+        .order_by("-month")
+    )
+
+
+def four_one_parts(project: Project) -> list[dict]:
+    """The "四个一" team: leader, unit, task force and (where the unit uses one) the butler."""
+    team = list(project.team.all())
+    parts = [
+        {"label": _("包抓市级领导"), "value": project.leader, "ok": project.leader_id is not None},
+        {"label": _("责任单位"), "value": project.unit, "ok": True},
+        {"label": _("专班成员"), "value": "、".join(map(str, team)), "ok": bool(team)},
+    ]
+    if project.unit.uses_project_manager or project.manager_id:
+        parts.append(
+            {
+                "label": _("项目管家"),
+                "value": project.manager,
+                "ok": project.manager_id is not None,
+            }
+        )
+    return parts
+
+
+# Fields whose change the history does not list: bookkeeping the services keep.
+HISTORY_HIDDEN = {"id", "stage_changed_at", "created_at", "created_by"}
+HISTORY_RELATED = [
+    "investor",
+    "chain",
+    "chain_link__chain",  # a link's name includes its chain's
+    "place",
+    "unit",
+    "leader",
+    "manager",
+    "event",
+]
+
+
+def _history_value(record, field, raw):
+    if raw in (None, ""):
+        return "—"
+    if isinstance(field, models.ForeignKey):
+        # The history keeps the id of a row that may since have been deleted.
+        related = getattr(record, field.name, None)
+        return str(related) if related is not None else _("（已删除）")
+    if field.choices:
+        return str(dict(field.flatchoices).get(raw, raw))
+    if isinstance(field, models.DecimalField):
+        return money(raw)
+    if isinstance(raw, datetime.date):
+        return raw.isoformat()
+    return str(raw)
+
+
+def change_history(project: Project) -> list[dict]:
+    """The last edits of a project, each with who, when and which fields went from what to what.
+
+    Consecutive history rows are compared in memory: one query, however long the history.
+    """
+    records = list(
+        project.history.select_related("history_user", *HISTORY_RELATED).order_by(
+            "-history_date", "-history_id"
+        )[: HISTORY_LIMIT + 1]
+    )
+    entries = []
+    for index, record in enumerate(records[:HISTORY_LIMIT]):
+        older = records[index + 1] if index + 1 < len(records) else None
+        changes = []
+        if older is not None:
+            delta = record.diff_against(older, excluded_fields=HISTORY_HIDDEN)
+            for change in delta.changes:
+                field = Project._meta.get_field(change.field)
+                changes.append(
+                    {
+                        "label": field.verbose_name,
+                        "old": _history_value(older, field, change.old),
+                        "new": _history_value(record, field, change.new),
+                    }
+                )
+        entries.append(
+            {
+                "record": record,
+                "created": record.history_type == "+",
+                "changes": changes,
+            }
+        )
+    return entries
+
+
+@login_required
+def project_detail(request, pk):
+    _require_reader(request.user)
+    try:
+        project = selectors.project_detail(pk=pk)
+    except Project.DoesNotExist as missing:
+        raise Http404(_("项目不存在。")) from missing
+    user = request.user
+    can_edit = roles.can_edit_project(user, project)
+    problems = list(project.problems.select_related("unit").order_by("status", "deadline"))
+    for problem in problems:
+        problem.can_resolve = problem.status == problem.Status.OPEN and (
+            services.can_resolve_problem(user, problem)
+        )
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": project,
+            "four_one": four_one_parts(project),
+            "timeline": project.stage_changes.select_related("changed_by"),
+            "progress": progress_with_sums(project),
+            "problems": problems,
+            "instructions": project.instructions.select_related("leader", "problem"),
+            "history": change_history(project),
+            "can_edit": can_edit,
+            "can_instruct": roles.can_instruct(user),
+            "next_stage": next_stage(project.stage),
+        },
+    )
+
+
+# --- Create and edit -------------------------------------------------------------------------
+
+
+FORM_SECTIONS = [
+    (
+        _lazy("基本信息"),
+        [
+            "code",
+            "name",
+            "investor",
+            "total_investment",
+            "contracted_investment",
+            "stage",
+            "lead_source",
+            "event",
+            "construction_content",
+            "intent_note",
+        ],
+    ),
+    (_lazy("产业链与建设地点"), ["chain", "chain_link", "place"]),
+    (
+        _lazy("时间节点"),
+        ["first_contact_on", "signed_on", "started_on", "expected_completion_on", "operating_on"],
+    ),
+    (_lazy("“四个一”：责任单位、包抓领导、专班与项目管家"), ["unit", "leader", "team", "manager"]),
+]
+
+
+def form_sections(form: ProjectForm) -> list:
+    return [
+        (title, [form[name] for name in names if name in form.fields])
+        for title, names in FORM_SECTIONS
+    ]
+
+
+def _form_page(request, form, **context):
+    return render(
+        request,
+        "projects/project_form.html",
+        {"form": form, "sections": form_sections(form), **context},
+    )
+
+
+@login_required
+def project_create(request):
+    if not roles.can_create_project(request.user):
+        raise PermissionDenied(_("只有招商专员和管理员可以新建项目。"))
+    form = ProjectForm(request.POST or None, user=request.user, creating=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project = services.project_create(user=request.user, **form.service_fields())
+        except ValidationError as error:
+            attach_errors(form, error)
+        else:
+            messages.success(request, _("项目“%(name)s”已创建。") % {"name": project.name})
+            return redirect("projects:detail", pk=project.pk)
+    return _form_page(request, form, creating=True)
+
+
+def _display(value) -> str:
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, list | tuple | models.QuerySet):
+        return "、".join(map(str, value)) or "—"
+    if isinstance(value, Decimal):
+        return money(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _comparable(value):
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, list | tuple | models.QuerySet):
+        return sorted(item.pk for item in value)
+    if isinstance(value, Decimal):
+        return value.normalize()
+    return value or None
+
+
+def conflict_rows(form: ProjectForm, saved: Project) -> list[dict]:
+    """The user's input beside the version someone else saved, field by field."""
+    rows = []
+    for name, field in form.fields.items():
+        if name == "version" or name not in form.cleaned_data:
+            continue
+        mine = form.cleaned_data[name]
+        theirs = list(saved.team.all()) if name == "team" else getattr(saved, name)
+        if getattr(field, "choices", None) and not isinstance(field, ModelChoiceField):
+            choices = dict(field.choices)
+            mine_text, theirs_text = choices.get(mine, mine), choices.get(theirs, theirs)
+        else:
+            mine_text, theirs_text = mine, theirs
+        rows.append(
+            {
+                "label": field.label,
+                "mine": _display(mine_text),
+                "theirs": _display(theirs_text),
+                "differs": _comparable(mine) != _comparable(theirs),
+            }
+        )
+    return rows
+
+
+@login_required
+def project_edit(request, pk):
+    project = get_object_or_404(Project.objects.select_related("unit"), pk=pk)
+    if not roles.can_edit_project(request.user, project):
+        raise PermissionDenied(_("您只能修改本单位的项目。"))
+    form = ProjectForm(request.POST or None, instance=project, user=request.user, creating=False)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_update(
+                project_id=project.pk,
+                version=form.cleaned_data["version"],
+                user=request.user,
+                **form.service_fields(),
+            )
+        except ValidationError as error:
+            attach_errors(form, error)
+        except services.EditConflict as error:
+            saved = error.current
+            conflict = {"message": str(error), "rows": conflict_rows(form, saved), "saved": saved}
+            # Keep what the user typed, now based on the saved version: saving again is a
+            # deliberate choice made after seeing the other version, never a silent overwrite.
+            data = request.POST.copy()
+            data["version"] = saved.version
+            form = ProjectForm(data, instance=saved, user=request.user, creating=False)
+            form.is_valid()
+        else:
+            messages.success(request, _("项目信息已保存。"))
+            return redirect("projects:detail", pk=project.pk)
+    return _form_page(request, form, creating=False, project=project, conflict=conflict)
+
+
+# --- Color-card move -------------------------------------------------------------------------
+
+
+def target_requirements(project: Project, current: Stage, target: Stage) -> dict:
+    """What a move to `target` needs and which of it the project already has."""
+    passed = (
+        [s for s in stages.ORDER if stages.rank(s) <= stages.rank(target)]
+        if target in stages.ORDER
+        else []
+    )
+    date_field = stages.DATE_FIELD.get(target)
+    requirements = [
+        {
+            "message": requirement.message,
+            "met": bool(getattr(project, requirement.field, None)),
+            # The move itself may supply its date and the intent; other gaps need an edit first.
+            "here": requirement.field in (date_field, "intent_note"),
+        }
+        for stage in passed
+        for requirement in stages.REQUIREMENTS[stage]
+    ]
+    return {
+        "stage": target,
+        "kind": stages.kind_of(current, target),
+        "requirements": requirements,
+        "needs_reason": stages.needs_reason(current, target),
+        "date_label": Project._meta.get_field(date_field).verbose_name if date_field else "",
+        "needs_intent": any(
+            r.field == "intent_note" for s in passed for r in stages.REQUIREMENTS[s]
+        ),
+    }
+
+
+@login_required
+def project_transition(request, pk):
+    project = get_object_or_404(Project.objects.select_related("unit"), pk=pk)
+    if not roles.can_edit_project(request.user, project):
+        raise PermissionDenied(_("您只能变更本单位项目的色卡。"))
+    proposed = stages.parse_stage(request.GET.get("to", ""))
+    form = TransitionForm(
+        request.POST or None,
+        project=project,
+        initial={"to": proposed.value if proposed in stages.allowed_targets(project.stage) else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            moved = services.project_transition(
+                project_id=project.pk,
+                to=data["to"],
+                user=request.user,
+                reason=data["reason"],
+                on=data["on"],
+                intent_note=data["intent_note"].strip(),
+                version=data["version"],
+            )
+        except ValidationError as error:
+            attach_errors(form, error, TRANSITION_FIELD_OF)
+        except services.EditConflict as error:
+            project = error.current
+            posted = request.POST.copy()
+            posted["version"] = project.version
+            form = TransitionForm(posted, project=project)
+            form.is_valid()
+            form.add_error(
+                None,
+                _("%(error)s 当前色卡为%(stage)s，请确认后再提交。")
+                % {"error": error, "stage": project.get_stage_display()},
+            )
+        else:
+            messages.success(
+                request,
+                _("色卡已由%(a)s变更为%(b)s。")
+                % {"a": Stage(project.stage).label, "b": moved.get_stage_display()},
+            )
+            return redirect("projects:detail", pk=project.pk)
+    current = Stage(project.stage)
+    selected = form["to"].value() or ""
+    return render(
+        request,
+        "projects/transition_form.html",
+        {
+            "project": project,
+            "form": form,
+            "selected": selected,
+            "targets": [target_requirements(project, current, t) for t in form.targets],
+        },
+    )
