@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, F, Q, Sum, Window
-from django.db.models.functions import ExtractYear, RowNumber
+from django.db.models.functions import RowNumber
 from django.forms import ModelChoiceField
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,10 +25,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from chains.models import ChainLink
 from org import roles
 from org.templatetags.jc import money
-from projects import selectors, services, stages
+from projects import selectors, selectors_work, services, stages
 from projects.filters import ProjectFilter
 from projects.forms import TRANSITION_FIELD_OF, ProjectForm, TransitionForm, attach_errors
-from projects.models import MonthlyProgress, Project
+from projects.models import Project
 from projects.stages import Stage
 
 LIST_PAGE_SIZE = 50
@@ -197,25 +197,6 @@ def board(request):
 # --- Project page ----------------------------------------------------------------------------
 
 
-def progress_with_sums(project: Project):
-    """Monthly progress, newest first, with year-to-date and cumulative sums computed in SQL."""
-    by_month = F("month").asc()
-    in_year = [ExtractYear("month")]
-    return (
-        MonthlyProgress.objects.filter(project=project)
-        .select_related("filed_by")
-        .annotate(
-            ytd_investment=Window(
-                Sum("investment_completed"), partition_by=in_year, order_by=by_month
-            ),
-            ytd_funds=Window(Sum("funds_in_place"), partition_by=in_year, order_by=by_month),
-            cumulative_investment=Window(Sum("investment_completed"), order_by=by_month),
-            cumulative_funds=Window(Sum("funds_in_place"), order_by=by_month),
-        )
-        .order_by("-month")
-    )
-
-
 def four_one_parts(project: Project) -> list[dict]:
     """The "四个一" team: leader, unit, task force and (where the unit uses one) the butler."""
     team = list(project.team.all())
@@ -321,7 +302,7 @@ def project_detail(request, pk):
             "project": project,
             "four_one": four_one_parts(project),
             "timeline": project.stage_changes.select_related("changed_by"),
-            "progress": progress_with_sums(project),
+            "progress": selectors_work.progress_rows(project_id=project.pk),
             "problems": problems,
             "instructions": project.instructions.select_related("leader", "problem"),
             "history": change_history(project),

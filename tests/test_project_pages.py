@@ -215,7 +215,7 @@ def test_the_list_can_be_sorted_by_name(login, personas, ledger):
 def test_a_leaders_my_projects_are_those_they_lead(login, personas, ledger):
     client = login(personas.leader)
     home = client.get(reverse("projects:list")).content.decode()
-    assert f'href="/projects/?leader={personas.leader.pk}"' in home
+    assert f'href="{reverse("projects:my_projects")}"' in home
 
     response = client.get(reverse("projects:list"), {"leader": personas.leader.pk})
 
