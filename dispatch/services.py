@@ -1,0 +1,262 @@
+"""Writes of monthly dispatch: requesting, building and failing report versions.
+
+A report version goes pending -> running -> done (or failed). Every step is a conditional
+UPDATE naming the state it leaves (`filter(pk=…, status=old).update(…) == 1`), so a retried
+task, a redelivered message or a second worker can never build or publish a version twice,
+and the snapshot is written in the same UPDATE that marks it done: nobody ever sees half a
+report.
+"""
+
+import datetime
+
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dispatch import snapshot as snapshots
+from dispatch.models import Notice, Report
+from dispatch.notices import enqueue, notify, officers_of, report_link
+from org import roles
+from org.models import Unit, User
+from projects.selectors import month_start
+from projects.services import authorize
+
+# A running build that has not finished after this long lost its worker (killed, OOM); the
+# retry task hands it to another.
+STALLED_AFTER = datetime.timedelta(minutes=15)
+# A pending version the broker never took (down at request time) is queued again after
+# UNQUEUED_AFTER; one it took but that never started (a broker restarted without its
+# messages) after LOST_AFTER.
+UNQUEUED_AFTER = datetime.timedelta(minutes=2)
+LOST_AFTER = datetime.timedelta(minutes=30)
+# Errors a retry may fix: the database busy, restarting or briefly unreachable.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+
+
+class ReportBuildError(Exception):
+    """The build failed for a reason a retry will not fix; the version is marked failed."""
+
+
+def _check_month(month: datetime.date) -> datetime.date:
+    month = month_start(month)
+    if month > month_start(timezone.localdate()):
+        raise ValueError(_("不能生成未来月份的调度报告。"))
+    return month
+
+
+def _new_version(*, month: datetime.date, user, trigger: str) -> Report:
+    """Insert the next version of `month`; two requests at once get two numbers, never one."""
+    for _attempt in range(5):
+        version = (Report.objects.filter(month=month).aggregate(v=Max("version"))["v"] or 0) + 1
+        try:
+            with transaction.atomic():
+                return Report.objects.create(
+                    month=month,
+                    version=version,
+                    trigger=trigger,
+                    requested_by=user if user is not None and user.pk else None,
+                )
+        except IntegrityError:
+            # Another request took this number (or the month's scheduled slot) first.
+            if trigger == Report.Trigger.SCHEDULED:
+                existing = Report.objects.filter(month=month, trigger=trigger).first()
+                if existing:
+                    return existing
+    raise IntegrityError("could not allocate a report version")
+
+
+def _queue(report_id: int) -> None:
+    from dispatch.tasks import generate_report
+
+    task_id = enqueue(generate_report, report_id)
+    if task_id:
+        # The worker may already have claimed it (running) by the time this runs.
+        Report.objects.filter(
+            pk=report_id, status__in=[Report.Status.PENDING, Report.Status.RUNNING]
+        ).update(task_id=task_id)
+        Report.objects.filter(pk=report_id, status=Report.Status.PENDING).update(error="")
+    else:
+        Report.objects.filter(pk=report_id, status=Report.Status.PENDING).update(
+            error=_("任务队列暂不可用，系统将自动重试。")
+        )
+
+
+def report_request(*, month: datetime.date, user, trigger: str = Report.Trigger.MANUAL) -> Report:
+    """Create the next version of `month`'s report as pending and queue its build after commit.
+
+    A version of the month still pending or running is returned instead of a second one (a
+    double click). The broker being down never reaches the caller: the version stays pending
+    and the retry task queues it later.
+    """
+    authorize(user, user is not None and roles.can_manage_reports(user))
+    month = _check_month(month)
+    with transaction.atomic():
+        if trigger == Report.Trigger.SCHEDULED:
+            existing = Report.objects.filter(month=month, trigger=trigger).first()
+            if existing:
+                return existing
+        in_flight = (
+            Report.objects.filter(
+                month=month, status__in=[Report.Status.PENDING, Report.Status.RUNNING]
+            )
+            .order_by("-version")
+            .first()
+        )
+        if in_flight:
+            return in_flight
+        report = _new_version(month=month, user=user, trigger=trigger)
+        transaction.on_commit(lambda: _queue(report.pk))
+    return report
+
+
+def report_generate_now(
+    *, month: datetime.date, user=None, trigger: str = Report.Trigger.COMMAND
+) -> Report:
+    """Create and build a new version in this process (the seeds loader, the command)."""
+    authorize(user, user is not None and roles.can_manage_reports(user))
+    month = _check_month(month)
+    with transaction.atomic():
+        report = _new_version(month=month, user=user, trigger=trigger)
+    return report_build(report.pk)
+
+
+def _claim(report_id: int) -> int | None:
+    """Take the build: pending -> running, or a stalled running build; return the claim."""
+    now = timezone.now()
+    report = Report.objects.filter(pk=report_id).values("status", "attempts", "started_at").first()
+    if report is None:
+        return None
+    attempt = report["attempts"] + 1
+    claimable = Report.objects.filter(pk=report_id, attempts=report["attempts"])
+    if report["status"] == Report.Status.PENDING:
+        claimable = claimable.filter(status=Report.Status.PENDING)
+    elif report["status"] == Report.Status.RUNNING and (
+        report["started_at"] is None or report["started_at"] < now - STALLED_AFTER
+    ):
+        claimable = claimable.filter(status=Report.Status.RUNNING)
+    else:
+        return None
+    taken = claimable.update(
+        status=Report.Status.RUNNING, attempts=attempt, started_at=now, progress=1, error=""
+    )
+    return attempt if taken == 1 else None
+
+
+def _set_progress(report_id: int, attempt: int, percent: int) -> None:
+    # Outside any transaction, so the page polling the version sees each step as it happens.
+    Report.objects.filter(pk=report_id, status=Report.Status.RUNNING, attempts=attempt).update(
+        progress=max(1, min(99, percent))
+    )
+
+
+def report_release(report_id: int, attempt: int, error: str) -> None:
+    """A transient failure: back to pending so that the task's retry can claim it again."""
+    Report.objects.filter(pk=report_id, status=Report.Status.RUNNING, attempts=attempt).update(
+        status=Report.Status.PENDING, progress=0, error=error[:2000]
+    )
+
+
+def report_fail(report_id: int, error: str) -> None:
+    Report.objects.filter(
+        pk=report_id, status__in=[Report.Status.PENDING, Report.Status.RUNNING]
+    ).update(status=Report.Status.FAILED, error=error[:2000], finished_at=timezone.now())
+
+
+def report_build(report_id: int) -> Report:
+    """Build the snapshot of a pending version and publish it; the batch function the task runs.
+
+    1. Claim the version (pending -> running); if another worker has it or it is already
+       done, return it untouched.
+    2. Compute the snapshot. No transaction around it: on SQLite that would hold the write
+       lock for the whole build and the progress steps would not be visible.
+    3. In one transaction, flip running -> done with the snapshot, but only if the claim is
+       still ours, and write the notices to leaders and units (outbox).
+    Transient database errors propagate (the task retries) after releasing the claim; any
+    other error marks the version failed.
+    """
+    attempt = _claim(report_id)
+    report = Report.objects.get(pk=report_id)
+    if attempt is None:
+        return report
+    try:
+        snapshot = snapshots.build(
+            report.month, on_progress=lambda p: _set_progress(report_id, attempt, p)
+        )
+    except TRANSIENT_ERRORS as exc:
+        report_release(report_id, attempt, str(exc))
+        raise
+    except Exception as exc:
+        # Recorded on the version and shown to the admin; the task logs the traceback.
+        report_fail(report_id, f"{type(exc).__name__}: {exc}")
+        raise ReportBuildError(str(exc)) from exc
+    with transaction.atomic():
+        published = Report.objects.filter(
+            pk=report_id, status=Report.Status.RUNNING, attempts=attempt
+        ).update(
+            status=Report.Status.DONE,
+            snapshot=snapshot,
+            progress=100,
+            finished_at=timezone.now(),
+            error="",
+        )
+        report.refresh_from_db()
+        if published:
+            _notify_report(report)
+    return report
+
+
+def _notify_report(report: Report) -> None:
+    """Leaders and every unit get the headline figures and a link.
+
+    A unit hears through its robot and its own mailbox; where it has no mailbox, its officers
+    get the email instead.
+    """
+    leaders = User.objects.filter(groups__name=roles.LEADER, is_active=True).distinct()
+    units = list(Unit.objects.all())
+    officers = officers_of([unit.pk for unit in units if not unit.email])
+    subject = _("%(title)s（第%(v)d版）已生成") % {
+        "title": report.snapshot["title"],
+        "v": report.version,
+    }
+    body = "\n".join(f"- {line}" for line in report.snapshot["highlights"])
+    notify(
+        kind=Notice.Kind.REPORT,
+        key=f"report:{report.pk}",
+        subject=subject,
+        body=body,
+        link=report_link(report),
+        users=[*leaders, *(user for users in officers.values() for user in users)],
+        units=units,
+        unit_email=True,
+    )
+
+
+def report_requeue_stuck() -> int:
+    """Queue again the versions whose build never started or whose worker died.
+
+    A version the broker never took (no task id) is queued again after a couple of minutes;
+    one that was queued but has still not started after LOST_AFTER (a broker restarted without
+    its messages) too. A duplicate message is harmless: the claim lets one build run.
+    """
+    now = timezone.now()
+    unqueued = Report.objects.filter(status=Report.Status.PENDING).filter(
+        Q(task_id="", created_at__lt=now - UNQUEUED_AFTER) | Q(created_at__lt=now - LOST_AFTER)
+    )
+    stalled = Report.objects.filter(
+        status=Report.Status.RUNNING, started_at__lt=now - STALLED_AFTER
+    )
+    ids = list(unqueued.values_list("pk", flat=True)) + list(stalled.values_list("pk", flat=True))
+    for report_id in ids:
+        _queue(report_id)
+    return len(ids)
+
+
+def report_retry(report_id: int) -> bool:
+    """An admin's "try again" on a failed version: failed -> pending, queued after commit."""
+    changed = Report.objects.filter(pk=report_id, status=Report.Status.FAILED).update(
+        status=Report.Status.PENDING, progress=0, error="", finished_at=None
+    )
+    if changed:
+        transaction.on_commit(lambda: _queue(report_id))
+    return bool(changed)
