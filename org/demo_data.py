@@ -34,6 +34,8 @@ from django.utils import timezone
 
 from chains.models import ChainLink, ChainTaskForce, IndustryChain, Opportunity, TargetEnterprise
 from dashboard.models import AnnualTarget
+from dispatch.models import Report
+from dispatch.services import report_generate_now
 from org import roles
 from org.demo import ensure_demo_accounts
 from org.models import Place, Unit, User
@@ -1138,17 +1140,7 @@ def load_demo(*, tally: Tally, today: datetime.date | None = None, seeds_dir=Non
 
 
 def generate_demo_report(*, today: datetime.date | None = None, log=print):
-    """One monthly dispatch report for the last complete month, unless a report exists.
-
-    dispatch is being built alongside; until it provides `report_generate_now`, this says so
-    and skips (the guard goes when dispatch lands).
-    """
-    try:
-        from dispatch.models import Report
-        from dispatch.services import report_generate_now
-    except ImportError:
-        log("月调度报告：dispatch 尚未提供 report_generate_now，跳过示例报告。")
-        return None
+    """One monthly dispatch report for the last complete month, unless a report exists."""
     if Report.objects.exists():
         return None
     month = previous_month(today or timezone.localdate())

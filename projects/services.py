@@ -371,6 +371,11 @@ def _save_progress(progress: MonthlyProgress, user) -> None:
     except IntegrityError:
         # Two entries for the same month raced past the check: the constraint decides.
         raise ValidationError({"month": _duplicate_month(progress.month)}) from None
+    # The stale-progress warning is dispatch's rule; recompute it for this project now rather
+    # than leave the flag up until the nightly run.
+    from dispatch.staleness import staleness_compute
+
+    staleness_compute(project_ids=[progress.project_id], notify_units=False)
 
 
 @transaction.atomic

@@ -146,6 +146,24 @@ def test_the_service_normalises_the_month_to_its_first_day(personas, project):
     assert entry.month == datetime.date(2025, 5, 1)
 
 
+def test_filing_the_missing_month_clears_the_stale_warning_at_once(personas, project):
+    # Last entry in February: by mid-June, March..May are missing (red: three months).
+    factories.ProgressFactory(project=project, month=datetime.date(2025, 2, 1))
+    project.staleness = "red"
+    project.save(update_fields=["staleness"])
+
+    services.progress_create(
+        user=personas.officer_a,
+        project_id=project.pk,
+        month=datetime.date(2025, 5, 1),
+        investment_completed=Decimal("10"),
+        funds_in_place=Decimal("5"),
+    )
+
+    project.refresh_from_db()
+    assert project.staleness == ""
+
+
 def test_the_service_reports_every_broken_rule_at_once(personas, project):
     with pytest.raises(ValidationError) as caught:
         services.progress_create(
