@@ -46,7 +46,11 @@ def test_env_list_splits_on_commas(monkeypatch):
 
 
 def _manage(*args, **extra_env):
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("PYTEST") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     environ.update(extra_env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],

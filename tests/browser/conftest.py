@@ -22,10 +22,6 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 
-# Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests make
-# between page actions are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
@@ -41,10 +37,23 @@ def browser():
         pytest.skip(f"chromium is not installed at {CHROMIUM} (run `make browser-deps`)")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    # Playwright's sync API runs an event loop in the test's thread; the ORM calls the tests
+    # make between page actions are still synchronous and safe. Only while a browser runs, so
+    # subprocesses of other tests (check --deploy) do not inherit it.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            )
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
