@@ -1,0 +1,636 @@
+"""Shapes of the API: they check what a request carries and present what a response holds.
+
+Writes go through `projects.services` (and the other apps' services); no serializer saves a
+row itself. Amounts are 万元 as decimal strings ("8000.00"), months "YYYY-MM", dates ISO 8601.
+"""
+
+import datetime
+import re
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from api.permissions import sees_contacts
+from chains.models import ChainLink, IndustryChain, Opportunity, TargetEnterprise
+from dashboard.models import AnnualTarget
+from dispatch.models import Report
+from org import roles
+from org.models import User
+from projects import stages
+from projects.flags import Flag, flags_of
+from projects.forms import CREATE_STAGES, EDITABLE_FIELDS, check_amount
+from projects.models import (
+    Enterprise,
+    EnterpriseContact,
+    Event,
+    Instruction,
+    MonthlyProgress,
+    Problem,
+    Project,
+    StageChange,
+)
+from projects.stages import Stage
+
+# A month of this century: the records start in 2000 (projects.services.EARLIEST_MONTH).
+MONTH_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
+MONTH_MESSAGE = _("月份格式应为 YYYY-MM（2000年及以后），例如 2025-05。")
+
+# The stage enum is documented once, as the project's `stage` (StageEnum); the other fields
+# holding a stage point at it, so that clients generate one type for the color card.
+STAGE_REF = {"$ref": "#/components/schemas/StageEnum"}
+BLANK_REF = {"$ref": "#/components/schemas/BlankEnum"}
+
+
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2025-05"})
+class MonthField(serializers.Field):
+    """A month as "YYYY-MM" both ways; stored as the first day of the month."""
+
+    default_error_messages = {"invalid": MONTH_MESSAGE}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(MONTH_PATTERN, data):
+            self.fail("invalid")
+        year, month = data.split("-")
+        return datetime.date(int(year), int(month), 1)
+
+    def to_representation(self, value):
+        return f"{value.year:04d}-{value.month:02d}"
+
+
+# Amounts are checked by `projects.forms.check_amount`, whose message names 万元 (a typing
+# slip in 元 is the usual mistake), instead of the model validators' generic bounds.
+AMOUNT_BY_CHECK_AMOUNT = {"validators": [], "min_value": None, "max_value": None}
+
+
+# C0 control characters other than tab and line breaks: nobody types them, a broken client
+# sends them, and spreadsheets and Word cannot hold them (the exports would fail on them).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def no_control_characters(value):
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise serializers.ValidationError(_("不能包含控制字符。"))
+
+
+class CleanText:
+    """Every text a serializer takes is refused with a field error if it holds control
+    characters."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            if isinstance(field, serializers.CharField) and not field.read_only:
+                field.validators.append(no_control_characters)
+        return fields
+
+
+def _name(user) -> str | None:
+    return user.display_name if user else None
+
+
+# --- Auth ---------------------------------------------------------------------------------
+
+
+class TokenRequestSerializer(CleanText, serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    version = serializers.IntegerField(help_text=_("当前已保存的版本"))
+
+
+# --- Projects -----------------------------------------------------------------------------
+
+
+class ProjectSerializer(CleanText, serializers.ModelSerializer):
+    """A project as lists and pages show it; also the body of a create."""
+
+    investor_name = serializers.CharField(source="investor.name", read_only=True)
+    stage = serializers.ChoiceField(
+        choices=Stage.choices,
+        default=Stage.RED,
+        help_text=_("新建时的初始阶段（不能为终止）；之后只能通过 transition 变更"),
+    )
+    stage_label = serializers.CharField(source="get_stage_display", read_only=True)
+    is_key = serializers.BooleanField(read_only=True, help_text=_("总投资超过5000万元"))
+    chain_name = serializers.CharField(source="chain.name", read_only=True, default=None)
+    chain_link_name = serializers.CharField(source="chain_link.name", read_only=True, default=None)
+    place_name = serializers.CharField(source="place.name", read_only=True)
+    unit_name = serializers.CharField(source="unit.__str__", read_only=True)
+    leader_name = serializers.SerializerMethodField()
+    manager_name = serializers.SerializerMethodField()
+    leader = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(groups__name=roles.LEADER),
+        allow_null=True,
+        required=False,
+    )
+    team = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), many=True, required=False
+    )
+    manager = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), allow_null=True, required=False
+    )
+    flags = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            *EDITABLE_FIELDS,
+            "investor_name",
+            "stage",
+            "stage_label",
+            "stage_changed_at",
+            "is_key",
+            "chain_name",
+            "chain_link_name",
+            "place_name",
+            "unit_name",
+            "leader_name",
+            "manager_name",
+            "flags",
+            "staleness",
+            "version",
+            "is_illustrative",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "stage_changed_at",
+            "staleness",
+            "version",
+            "is_illustrative",
+            "created_at",
+            "updated_at",
+        ]
+        # The services check uniqueness (the code) in the same transaction as the save, and
+        # `check_amount` (the form's) gives amounts the message that names 万元.
+        validators = []
+        extra_kwargs = {
+            "code": {"validators": []},
+            "total_investment": AMOUNT_BY_CHECK_AMOUNT,
+            "contracted_investment": AMOUNT_BY_CHECK_AMOUNT,
+        }
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_leader_name(self, project) -> str | None:
+        return _name(project.leader)
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_manager_name(self, project) -> str | None:
+        return _name(project.manager)
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(Flag.choices)))
+    def get_flags(self, project) -> list[str]:
+        return [flag.value for flag in flags_of(project)]
+
+    def validate_stage(self, value):
+        if value not in CREATE_STAGES:
+            raise serializers.ValidationError(_("新项目不能以终止状态开始。"))
+        return value
+
+    def validate_total_investment(self, value):
+        return check_amount(value, allow_zero=False)
+
+    def validate_contracted_investment(self, value):
+        return check_amount(value, allow_zero=True)
+
+
+class ProjectUpdateSerializer(ProjectSerializer):
+    """A partial update: the fields to change and the `version` they were read at."""
+
+    version = serializers.IntegerField(
+        min_value=1, help_text=_("读取项目时的版本号；若其间已被他人修改，返回 409")
+    )
+    stage = None
+
+    class Meta(ProjectSerializer.Meta):
+        fields = [f for f in ProjectSerializer.Meta.fields if f != "stage"]
+        read_only_fields = [f for f in ProjectSerializer.Meta.read_only_fields if f != "version"]
+
+    def validate(self, attrs):
+        errors = {}
+        if "stage" in self.initial_data:
+            errors["stage"] = _("色卡阶段只能通过 transition 接口变更。")
+        if "version" not in attrs:
+            errors["version"] = _("请提供读取项目时的版本号。")
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+@extend_schema_field(STAGE_REF)
+class StageField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Stage.choices, **kwargs)
+
+
+@extend_schema_field({"oneOf": [STAGE_REF, BLANK_REF]})
+class StageOrBlankField(StageField):
+    pass
+
+
+class TransitionSerializer(CleanText, serializers.Serializer):
+    to = StageField(help_text=_("目标阶段"))
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_("降级、终止、恢复或跨阶段时必填")
+    )
+    date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("升为蓝色为签约日期，升为绿色为开工日期，转为已投产为投产日期"),
+    )
+    intent_note = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text=_("升为橙色时的合作意向")
+    )
+    version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+
+
+class StageChangeSerializer(serializers.ModelSerializer):
+    from_stage = StageOrBlankField(read_only=True, help_text=_("原阶段；新建时为空"))
+    to_stage = StageField(read_only=True)
+    from_stage_label = serializers.CharField(source="get_from_stage_display", read_only=True)
+    to_stage_label = serializers.CharField(source="get_to_stage_display", read_only=True)
+    kind = serializers.ChoiceField(choices=stages.Kind.choices, read_only=True)
+    changed_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StageChange
+        fields = [
+            "id",
+            "from_stage",
+            "from_stage_label",
+            "to_stage",
+            "to_stage_label",
+            "kind",
+            "changed_at",
+            "changed_by",
+            "changed_by_name",
+            "reason",
+        ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_changed_by_name(self, change) -> str | None:
+        return _name(change.changed_by)
+
+
+# --- Monthly progress, problems, instructions --------------------------------------------
+
+
+class ProgressSerializer(CleanText, serializers.ModelSerializer):
+    month = MonthField()
+    project_name = serializers.CharField(source="project.name", read_only=True)
+    filed_by_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MonthlyProgress
+        fields = [
+            "id",
+            "project",
+            "project_name",
+            "month",
+            "investment_completed",
+            "funds_in_place",
+            "narrative",
+            "next_steps",
+            "filed_by",
+            "filed_by_name",
+            "filed_at",
+            "is_illustrative",
+        ]
+        read_only_fields = ["filed_by", "filed_at", "is_illustrative"]
+        # One entry per project and month, and amounts within the project's total, are the
+        # service's rules (clear messages, and the same ones as the page's).
+        validators = []
+        extra_kwargs = {
+            "investment_completed": {**AMOUNT_BY_CHECK_AMOUNT, "required": True},
+            "funds_in_place": {**AMOUNT_BY_CHECK_AMOUNT, "required": True},
+        }
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_filed_by_name(self, progress) -> str | None:
+        return _name(progress.filed_by)
+
+
+class ProgressUpdateSerializer(ProgressSerializer):
+    class Meta(ProgressSerializer.Meta):
+        read_only_fields = [*ProgressSerializer.Meta.read_only_fields, "project"]
+
+
+class ProblemSerializer(CleanText, serializers.ModelSerializer):
+    project_name = serializers.CharField(source="project.name", read_only=True)
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
+    unit_name = serializers.CharField(source="unit.__str__", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Problem
+        fields = [
+            "id",
+            "project",
+            "project_name",
+            "category",
+            "category_label",
+            "description",
+            "unit",
+            "unit_name",
+            "deadline",
+            "status",
+            "status_label",
+            "is_overdue",
+            "resolution",
+            "resolved_on",
+            "raised_by",
+            "raised_at",
+            "is_illustrative",
+        ]
+        read_only_fields = [
+            "status",
+            "resolution",
+            "resolved_on",
+            "raised_by",
+            "raised_at",
+            "is_illustrative",
+        ]
+
+
+class ProblemResolveSerializer(CleanText, serializers.Serializer):
+    resolution = serializers.CharField(help_text=_("解决情况"))
+    resolved_on = serializers.DateField(help_text=_("解决日期"))
+
+
+class InstructionSerializer(CleanText, serializers.ModelSerializer):
+    project_name = serializers.CharField(source="project.name", read_only=True)
+    leader_name = serializers.CharField(source="leader.display_name", read_only=True)
+
+    class Meta:
+        model = Instruction
+        fields = [
+            "id",
+            "project",
+            "project_name",
+            "problem",
+            "leader",
+            "leader_name",
+            "text",
+            "given_at",
+            "is_illustrative",
+        ]
+        read_only_fields = ["leader", "given_at", "is_illustrative"]
+
+
+# --- Reference data -----------------------------------------------------------------------
+
+
+class EnterpriseContactSerializer(CleanText, serializers.ModelSerializer):
+    class Meta:
+        model = EnterpriseContact
+        fields = ["id", "name", "title", "phone"]
+
+
+class EnterpriseSerializer(CleanText, serializers.ModelSerializer):
+    project_count = serializers.IntegerField(read_only=True, default=0)
+    contacts = EnterpriseContactSerializer(
+        many=True,
+        required=False,
+        help_text=_(
+            "联系人（个人信息，仅招商专员和管理员可见，其他角色不返回此字段）；修改时提供则整体替换"
+        ),
+    )
+
+    class Meta:
+        model = Enterprise
+        fields = [
+            "id",
+            "name",
+            "credit_code",
+            "origin",
+            "is_chain_owner",
+            "is_head",
+            "description",
+            "project_count",
+            "contacts",
+            "is_illustrative",
+        ]
+        read_only_fields = ["is_illustrative"]
+        # Uniqueness (name, credit code) and the code's checksum are the service's checks.
+        extra_kwargs = {"name": {"validators": []}, "credit_code": {"validators": []}}
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and not sees_contacts(request.user):
+            fields.pop("contacts")
+        return fields
+
+
+class EventSerializer(serializers.ModelSerializer):
+    signed_count = serializers.IntegerField(read_only=True, help_text=_("本系统记录的签约项目数"))
+    signed_amount = serializers.DecimalField(
+        max_digits=16,
+        decimal_places=2,
+        read_only=True,
+        help_text=_("本系统记录的签约金额（万元）"),
+    )
+
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "name",
+            "held_on",
+            "venue",
+            "reported_project_count",
+            "reported_amount",
+            "signed_count",
+            "signed_amount",
+            "description",
+            "is_illustrative",
+        ]
+
+
+class ChainLinkSerializer(serializers.ModelSerializer):
+    position_label = serializers.CharField(source="get_position_display", read_only=True)
+    enterprises = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    gap_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ChainLink
+        fields = [
+            "id",
+            "name",
+            "parent",
+            "position",
+            "position_label",
+            "enterprises",
+            "wanted_enterprises",
+            "gap_count",
+            "gap_description",
+            "order",
+        ]
+
+    def get_gap_count(self, link) -> int:
+        # Counted from the prefetched enterprises: no query per link.
+        return link.gap_count(present=len(link.enterprises.all()))
+
+
+class ChainSerializer(serializers.ModelSerializer):
+    tier_label = serializers.CharField(source="get_tier_display", read_only=True)
+    chain_leader_name = serializers.SerializerMethodField()
+    chain_owners = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    links = ChainLinkSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = IndustryChain
+        fields = [
+            "id",
+            "name",
+            "short_name",
+            "tier",
+            "tier_label",
+            "chain_leader",
+            "chain_leader_name",
+            "chain_owners",
+            "description",
+            "order",
+            "links",
+        ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_chain_leader_name(self, chain) -> str | None:
+        return _name(chain.chain_leader)
+
+
+class _OnALinkSerializer(serializers.ModelSerializer):
+    chain = serializers.IntegerField(source="chain_link.chain_id", read_only=True)
+    chain_name = serializers.CharField(source="chain_link.chain.name", read_only=True)
+    chain_link_name = serializers.CharField(source="chain_link.name", read_only=True)
+
+
+class TargetSerializer(_OnALinkSerializer):
+    enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    contact_status_label = serializers.CharField(
+        source="get_contact_status_display", read_only=True
+    )
+    officer_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TargetEnterprise
+        fields = [
+            "id",
+            "enterprise",
+            "enterprise_name",
+            "chain",
+            "chain_name",
+            "chain_link",
+            "chain_link_name",
+            "reason",
+            "contact_status",
+            "contact_status_label",
+            "officer",
+            "officer_name",
+            "project",
+        ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_officer_name(self, target) -> str | None:
+        return _name(target.officer)
+
+
+class OpportunitySerializer(_OnALinkSerializer):
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "id",
+            "title",
+            "chain",
+            "chain_name",
+            "chain_link",
+            "chain_link_name",
+            "scale",
+            "offer",
+            "status",
+            "status_label",
+        ]
+
+
+class AnnualTargetSerializer(serializers.ModelSerializer):
+    unit_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AnnualTarget
+        fields = ["id", "year", "unit", "unit_name", "funds_in_place", "new_signings", "starts"]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_unit_name(self, target) -> str | None:
+        return str(target.unit) if target.unit else None
+
+
+# --- Monthly dispatch reports -------------------------------------------------------------
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    month = MonthField(read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    requested_by_name = serializers.SerializerMethodField()
+    downloads = serializers.SerializerMethodField(help_text=_("生成完成后的下载地址"))
+
+    class Meta:
+        model = Report
+        fields = [
+            "id",
+            "month",
+            "version",
+            "status",
+            "status_label",
+            "progress",
+            "trigger",
+            "task_id",
+            "error",
+            "requested_by",
+            "requested_by_name",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "downloads",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_requested_by_name(self, report) -> str | None:
+        return _name(report.requested_by)
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {"docx": {"type": "string"}, "xlsx": {"type": "string"}},
+        }
+    )
+    def get_downloads(self, report) -> dict:
+        if report.status != Report.Status.DONE:
+            return {}
+        url = reverse("api:report-download", args=[report.pk])
+        request = self.context.get("request")
+        if request is not None:
+            url = request.build_absolute_uri(url)
+        return {fmt: f"{url}?format={fmt}" for fmt in ("docx", "xlsx")}
+
+
+class ReportRequestSerializer(serializers.Serializer):
+    month = MonthField(help_text=_("报告月份，如 2025-05"))

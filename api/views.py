@@ -1,0 +1,690 @@
+"""The API's views: thin. They read through the selectors the pages use, write through the
+services the pages use, and let `api.exceptions` turn the services' errors into answers.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth import authenticate, user_logged_in
+from django.db.models import Prefetch
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from rest_framework import mixins, status, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.filters import OrderingFilter
+from rest_framework.generics import get_object_or_404
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.views import APIView
+
+from api import filters, permissions, serializers
+from api.exceptions import api_exception_handler
+from api.pagination import Pagination
+from chains import selectors as chain_selectors
+from chains.filters import OpportunityFilter, TargetFilter
+from chains.models import ChainLink, IndustryChain
+from dashboard import figures
+from dashboard.forms import DashboardFilterForm
+from dashboard.models import AnnualTarget
+from dispatch import render
+from dispatch import selectors as dispatch_selectors
+from dispatch import services as dispatch_services
+from dispatch.models import Report
+from ledger import exports
+from ledger import selectors as ledger_selectors
+from ledger.views import EXPORT_NAMES
+from projects import selectors, selectors_work, services
+from projects.models import Enterprise, Instruction, MonthlyProgress, Problem, Project
+
+VALIDATION_ERROR = OpenApiResponse(
+    OpenApiTypes.OBJECT, description=_("字段错误：字段名 → 错误信息列表")
+)
+FORBIDDEN = OpenApiResponse(serializers.ErrorSerializer, description=_("无权限"))
+NOT_FOUND = OpenApiResponse(serializers.ErrorSerializer, description=_("不存在"))
+CONFLICT = OpenApiResponse(
+    serializers.ConflictSerializer, description=_("版本冲突：项目已被他人修改，未做任何更改")
+)
+
+
+# What every endpoint shares: the token first (so an anonymous call gets 401 and the header
+# says how to authenticate), then the browser session; the one exception handler; the paginator.
+# (No docstring: the schema would show it as every endpoint's description.)
+class ApiMixin:
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
+    permission_classes = [permissions.ReadOnly]
+    pagination_class = Pagination
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+
+class BinaryNegotiation(BaseContentNegotiation):
+    """A download answers with its own file type whatever the Accept header says, and leaves
+    `?format=` to the view (it names the file type, not a DRF renderer)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REPORT_FILES = {"docx": (render.report_docx, DOCX), "xlsx": (render.report_xlsx, XLSX)}
+
+
+def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
+    return response
+
+
+# --- Auth ---------------------------------------------------------------------------------
+
+
+class TokenView(ApiMixin, APIView):
+    """Exchange a username and password for the token to send as `Authorization: Token <key>`.
+
+    Failed attempts count towards django-axes' lockout like the login page's, and the endpoint
+    is rate-limited per address.
+    """
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle, UserRateThrottle]
+
+    @extend_schema(
+        request=serializers.TokenRequestSerializer,
+        responses={
+            200: serializers.TokenSerializer,
+            400: VALIDATION_ERROR,
+            429: OpenApiResponse(serializers.ErrorSerializer, description=_("尝试过多，请稍后")),
+        },
+        auth=[],
+        tags=["auth"],
+    )
+    def post(self, request):
+        body = serializers.TokenRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        # The DRF request (not the Django one) is what axes marks when it locks the pair out,
+        # so the answer below stays JSON instead of the login page's lockout template.
+        user = authenticate(
+            request=request,
+            username=body.validated_data["username"],
+            password=body.validated_data["password"],
+        )
+        if getattr(request, "axes_locked_out", False):
+            raise Throttled(detail=_("登录失败次数过多，账号已被暂时锁定，请稍后再试。"))
+        if user is None:
+            return Response(
+                {"non_field_errors": [_("用户名或密码不正确。")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        # A token is a login: last_login is updated and axes clears the failures.
+        user_logged_in.send(sender=user.__class__, request=request, user=user)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+# --- Projects -----------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("项目列表（筛选、排序、分页）")),
+    retrieve=extend_schema(summary=_("项目详情"), responses={200: serializers.ProjectSerializer}),
+)
+class ProjectViewSet(
+    ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    permission_classes = [permissions.ProjectAccess]
+    serializer_class = serializers.ProjectSerializer
+    filter_backends = [DjangoFilterBackend]
+    # The list page's own FilterSet, ordering included.
+    filterset_class = filters.ApiProjectFilter
+    # The model, for the schema; requests read `get_queryset` (its flags are as of today).
+    queryset = Project.objects.none()
+
+    def get_queryset(self):
+        return selectors.project_list(user=self.request.user).prefetch_related("team")
+
+    def filter_queryset(self, queryset):
+        # Filters narrow lists; a project's own URL answers whatever the query string says.
+        if self.action in ("list", "export"):
+            return super().filter_queryset(queryset)
+        return queryset
+
+    def _present(self, project_id):
+        project = self.get_queryset().get(pk=project_id)
+        return serializers.ProjectSerializer(project, context=self.get_serializer_context()).data
+
+    @extend_schema(
+        summary=_("新建项目"),
+        request=serializers.ProjectSerializer,
+        responses={201: serializers.ProjectSerializer, 400: VALIDATION_ERROR, 403: FORBIDDEN},
+    )
+    def create(self, request):
+        body = serializers.ProjectSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        fields = dict(body.validated_data)
+        team = fields.pop("team", [])
+        project = services.project_create(user=request.user, team=team, **fields)
+        return Response(self._present(project.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("修改项目（须带读取时的 version）"),
+        request=serializers.ProjectUpdateSerializer,
+        responses={
+            200: serializers.ProjectSerializer,
+            400: VALIDATION_ERROR,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
+    def partial_update(self, request, pk=None):
+        project = self.get_object()
+        body = serializers.ProjectUpdateSerializer(
+            project, data=request.data, partial=True, context={"request": request}
+        )
+        body.is_valid(raise_exception=True)
+        fields = dict(body.validated_data)
+        version = fields.pop("version")
+        team = fields.pop("team", None)
+        services.project_update(
+            project_id=project.pk, version=version, user=request.user, team=team, **fields
+        )
+        return Response(self._present(project.pk))
+
+    @extend_schema(
+        summary=_("变更色卡阶段"),
+        request=serializers.TransitionSerializer,
+        responses={
+            200: serializers.ProjectSerializer,
+            400: VALIDATION_ERROR,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        project = self.get_object()
+        body = serializers.TransitionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        move = body.validated_data
+        services.project_transition(
+            project_id=project.pk,
+            to=move["to"],
+            user=request.user,
+            reason=move["reason"],
+            on=move["date"],
+            intent_note=move["intent_note"],
+            version=move["version"],
+        )
+        return Response(self._present(project.pk))
+
+    @extend_schema(
+        summary=_("导出项目台账（Excel，筛选条件与列表相同）"),
+        filters=True,
+        responses={(200, XLSX): OpenApiTypes.BINARY, 400: VALIDATION_ERROR},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        content_negotiation_class=BinaryNegotiation,
+        pagination_class=None,
+    )
+    def export(self, request):
+        # Checked as the list checks them first (see ApiProjectFilter), then the ledger's own
+        # export source: the list's selector and FilterSet, without paging.
+        self.filter_queryset(self.get_queryset().none())
+        for name, values in request.query_params.lists():
+            # The sheet repeats the filters in its first row, and Excel cannot hold control
+            # characters: say so rather than fail while writing the file.
+            if any(ILLEGAL_CHARACTERS_RE.search(value) for value in values):
+                raise ValidationError({name: [_("含有无法写入 Excel 的控制字符。")]})
+        try:
+            source = ledger_selectors.projects_source(request.query_params, request.user)
+        except ledger_selectors.InvalidFilters as exc:
+            raise ValidationError(exc.errors) from None
+        content = exports.export_projects(source.rows, applied_filters=source.applied_filters)
+        name = f"{EXPORT_NAMES['projects']}_{timezone.localdate():%Y-%m-%d}.xlsx"
+        return attachment(content, XLSX, name)
+
+    @extend_schema(
+        summary=_("色卡变更记录"),
+        responses={200: serializers.StageChangeSerializer(many=True), 404: NOT_FOUND},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def history(self, request, pk=None):
+        project = self.get_object()
+        changes = project.stage_changes.select_related("changed_by").order_by("changed_at", "pk")
+        return Response(serializers.StageChangeSerializer(changes, many=True).data)
+
+
+# --- Monthly progress, problems, instructions --------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("月度进展列表")),
+    retrieve=extend_schema(summary=_("月度进展详情")),
+)
+class ProgressViewSet(
+    ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    permission_classes = [permissions.ProjectWorkAccess]
+    serializer_class = serializers.ProgressSerializer
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = filters.ProgressFilter
+    ordering_fields = ["month", "funds_in_place", "investment_completed", "filed_at"]
+    queryset = MonthlyProgress.objects.select_related("project", "filed_by").order_by(
+        "-month", "project_id", "pk"
+    )
+
+    @extend_schema(
+        summary=_("填报月度进展（同一项目同一月份只能一条）"),
+        request=serializers.ProgressSerializer,
+        responses={201: serializers.ProgressSerializer, 400: VALIDATION_ERROR, 403: FORBIDDEN},
+    )
+    def create(self, request):
+        body = serializers.ProgressSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        fields = dict(body.validated_data)
+        project = fields.pop("project")
+        progress = services.progress_create(user=request.user, project_id=project.pk, **fields)
+        return Response(self._present(progress.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("修改月度进展"),
+        request=serializers.ProgressUpdateSerializer,
+        responses={
+            200: serializers.ProgressSerializer,
+            400: VALIDATION_ERROR,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    )
+    def partial_update(self, request, pk=None):
+        progress = self.get_object()
+        body = serializers.ProgressUpdateSerializer(
+            progress, data=request.data, partial=True, context={"request": request}
+        )
+        body.is_valid(raise_exception=True)
+        services.progress_update(user=request.user, progress_id=progress.pk, **body.validated_data)
+        return Response(self._present(progress.pk))
+
+    def _present(self, pk):
+        return serializers.ProgressSerializer(self.get_queryset().get(pk=pk)).data
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("难点堵点列表")),
+    retrieve=extend_schema(summary=_("难点堵点详情")),
+)
+class ProblemViewSet(
+    ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    permission_classes = [permissions.ProblemAccess]
+    serializer_class = serializers.ProblemSerializer
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = filters.ProblemFilter
+    ordering_fields = ["deadline", "raised_at", "status"]
+    queryset = Problem.objects.none()  # for the schema; `overdue` is as of the request
+
+    def get_queryset(self):
+        return selectors_work.problem_list().select_related("raised_by")
+
+    def _present(self, pk):
+        return serializers.ProblemSerializer(self.get_queryset().get(pk=pk)).data
+
+    @extend_schema(
+        summary=_("提出难点堵点"),
+        request=serializers.ProblemSerializer,
+        responses={201: serializers.ProblemSerializer, 400: VALIDATION_ERROR, 403: FORBIDDEN},
+    )
+    def create(self, request):
+        body = serializers.ProblemSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        fields = dict(body.validated_data)
+        project = fields.pop("project")
+        problem = services.problem_create(user=request.user, project_id=project.pk, **fields)
+        return Response(self._present(problem.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("标记难点堵点已解决"),
+        request=serializers.ProblemResolveSerializer,
+        responses={
+            200: serializers.ProblemSerializer,
+            400: VALIDATION_ERROR,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def resolve(self, request, pk=None):
+        problem = self.get_object()
+        body = serializers.ProblemResolveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.problem_resolve(user=request.user, problem_id=problem.pk, **body.validated_data)
+        return Response(self._present(problem.pk))
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("领导批示列表")),
+    retrieve=extend_schema(summary=_("领导批示详情")),
+)
+class InstructionViewSet(
+    ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    permission_classes = [permissions.InstructionAccess]
+    serializer_class = serializers.InstructionSerializer
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = filters.InstructionFilter
+    ordering_fields = ["given_at"]
+    queryset = Instruction.objects.select_related("project", "leader").order_by("-given_at", "-pk")
+
+    @extend_schema(
+        summary=_("领导批示"),
+        request=serializers.InstructionSerializer,
+        responses={201: serializers.InstructionSerializer, 400: VALIDATION_ERROR, 403: FORBIDDEN},
+    )
+    def create(self, request):
+        body = serializers.InstructionSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        problem = data.get("problem")
+        instruction = services.instruction_create(
+            user=request.user,
+            project_id=data["project"].pk,
+            text=data["text"],
+            problem_id=problem.pk if problem else None,
+        )
+        created = self.get_queryset().get(pk=instruction.pk)
+        return Response(
+            serializers.InstructionSerializer(created).data, status=status.HTTP_201_CREATED
+        )
+
+
+# --- Reference data -----------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("客商企业列表")),
+    retrieve=extend_schema(summary=_("客商企业详情")),
+)
+class EnterpriseViewSet(
+    ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    permission_classes = [permissions.EnterpriseAccess]
+    serializer_class = serializers.EnterpriseSerializer
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = filters.EnterpriseFilter
+    ordering_fields = ["name", "project_count"]
+    queryset = Enterprise.objects.none()  # for the schema; see get_queryset
+
+    def get_queryset(self):
+        qs = selectors_work.enterprise_list()
+        if permissions.sees_contacts(self.request.user):
+            qs = qs.prefetch_related("contacts")
+        return qs
+
+    def _present(self, pk):
+        enterprise = self.get_queryset().get(pk=pk)
+        return self.get_serializer(enterprise).data
+
+    @staticmethod
+    def _fields(body):
+        fields = dict(body.validated_data)
+        contacts = fields.pop("contacts", None)
+        if contacts is not None:
+            contacts = [dict(row) for row in contacts]
+        return fields, contacts
+
+    @extend_schema(
+        summary=_("登记客商企业"),
+        request=serializers.EnterpriseSerializer,
+        responses={201: serializers.EnterpriseSerializer, 400: VALIDATION_ERROR, 403: FORBIDDEN},
+    )
+    def create(self, request):
+        body = self.get_serializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        fields, contacts = self._fields(body)
+        enterprise = services.enterprise_create(user=request.user, contacts=contacts, **fields)
+        return Response(self._present(enterprise.pk), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary=_("修改客商企业"),
+        request=serializers.EnterpriseSerializer,
+        responses={
+            200: serializers.EnterpriseSerializer,
+            400: VALIDATION_ERROR,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    )
+    def partial_update(self, request, pk=None):
+        enterprise = self.get_object()
+        body = self.get_serializer(enterprise, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        fields, contacts = self._fields(body)
+        services.enterprise_update(
+            user=request.user, enterprise_id=enterprise.pk, contacts=contacts, **fields
+        )
+        return Response(self._present(enterprise.pk))
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("招商活动列表")),
+    retrieve=extend_schema(summary=_("招商活动详情")),
+)
+class EventViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.EventSerializer
+    filter_backends = [DjangoFilterBackend, OrderingFilter]
+    filterset_class = filters.EventFilter
+    ordering_fields = ["held_on", "name", "signed_amount"]
+    queryset = selectors_work.event_list()
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("产业链及其环节")),
+    retrieve=extend_schema(summary=_("一条产业链及其环节")),
+)
+class ChainViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.ChainSerializer
+    filter_backends = [OrderingFilter]
+    ordering_fields = ["order", "name"]
+    queryset = (
+        IndustryChain.objects.select_related("chain_leader")
+        .prefetch_related(
+            "chain_owners",
+            Prefetch(
+                "links",
+                queryset=ChainLink.objects.prefetch_related(
+                    Prefetch("enterprises", queryset=Enterprise.objects.only("pk"))
+                ).order_by("order", "name", "pk"),
+            ),
+        )
+        .order_by("order", "name", "pk")
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("目标企业清单")),
+    retrieve=extend_schema(summary=_("目标企业详情")),
+)
+class TargetViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.TargetSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = TargetFilter  # the list page's filters
+    queryset = chain_selectors.target_list()
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("投资机会清单")),
+    retrieve=extend_schema(summary=_("投资机会详情")),
+)
+class OpportunityViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.OpportunitySerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = OpportunityFilter  # the list page's filters
+    queryset = chain_selectors.opportunity_list()
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("年度目标（三亮）")),
+    retrieve=extend_schema(summary=_("年度目标详情")),
+)
+class AnnualTargetViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = serializers.AnnualTargetSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.AnnualTargetFilter
+    queryset = AnnualTarget.objects.select_related("unit").order_by("-year", "unit__order", "pk")
+
+
+# --- Dashboard ----------------------------------------------------------------------------
+
+
+def plain(value):
+    """The figures as JSON values: Decimals as strings (amounts stay exact), dates ISO 8601,
+    translated labels as text."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.date | datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, Promise):
+        return str(value)
+    return value
+
+
+class DashboardView(ApiMixin, APIView):
+    """The leaders' dashboard as JSON: every figure of `dashboard.figures` (the module the page
+    and the monthly report read too), for the page's own filters. Amounts in 万元 as decimal
+    strings, rates in percent; a figure that cannot be computed (nothing to divide by) is null.
+    """
+
+    @extend_schema(
+        summary=_("领导驾驶舱数据"),
+        parameters=[
+            OpenApiParameter("year", int, description=_("年度，默认今年")),
+            OpenApiParameter(
+                "month",
+                int,
+                enum=list(range(1, 13)),
+                description=_("统计截至的月份；默认今年为上一个完整月份，往年为12月"),
+            ),
+            OpenApiParameter("chain", int, description=_("产业链")),
+            OpenApiParameter("place", int, description=_("建设地点")),
+            OpenApiParameter("unit", int, description=_("责任单位")),
+            OpenApiParameter("mine", bool, description=_("市级领导：仅看本人包抓的项目")),
+        ],
+        responses={200: OpenApiTypes.OBJECT, 400: VALIDATION_ERROR},
+        tags=["dashboard"],
+    )
+    def get(self, request):
+        form = DashboardFilterForm(request.query_params, today=timezone.localdate())
+        if not form.is_valid():
+            # The page quietly falls back to defaults; an integration is told what was wrong.
+            raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
+        return Response(plain(figures.dashboard(form.scope(request.user))))
+
+
+# --- Monthly dispatch reports -------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary=_("月调度报告列表")),
+    retrieve=extend_schema(summary=_("月调度报告（含生成状态）")),
+)
+class ReportViewSet(
+    ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    permission_classes = [permissions.ReportAccess]
+    serializer_class = serializers.ReportSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = filters.ReportFilter
+    queryset = dispatch_selectors.report_list()
+
+    @extend_schema(
+        summary=_("生成月调度报告（异步）"),
+        request=serializers.ReportRequestSerializer,
+        responses={
+            202: serializers.ReportSerializer,
+            400: VALIDATION_ERROR,
+            403: FORBIDDEN,
+        },
+    )
+    def create(self, request):
+        body = serializers.ReportRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            report = dispatch_services.report_request(
+                month=body.validated_data["month"], user=request.user
+            )
+        except ValueError as exc:  # a future month
+            raise ValidationError({"month": [str(exc)]}) from None
+        # The build is queued after commit, which has happened by now: read its task id.
+        report = self.get_queryset().get(pk=report.pk)
+        url = request.build_absolute_uri(reverse("api:report-detail", args=[report.pk]))
+        return Response(
+            self.get_serializer(report).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": url},
+        )
+
+    @extend_schema(
+        summary=_("下载月调度报告"),
+        parameters=[
+            OpenApiParameter(
+                "format",
+                str,
+                enum=list(REPORT_FILES),
+                default="docx",
+                description=_("docx（Word）或 xlsx（Excel）"),
+            )
+        ],
+        responses={
+            (200, DOCX): OpenApiTypes.BINARY,
+            (200, XLSX): OpenApiTypes.BINARY,
+            400: VALIDATION_ERROR,
+            404: NOT_FOUND,
+            409: OpenApiResponse(serializers.ErrorSerializer, description=_("报告尚未生成完成")),
+        },
+    )
+    @action(detail=True, methods=["get"], content_negotiation_class=BinaryNegotiation)
+    def download(self, request, pk=None):
+        fmt = request.query_params.get("format", "docx")
+        if fmt not in REPORT_FILES:
+            raise ValidationError({"format": [_("格式只能是 docx 或 xlsx。")]})
+        report = get_object_or_404(Report.objects.all(), pk=pk)
+        if report.status != Report.Status.DONE:
+            return Response(
+                {"detail": _("该报告尚未生成完成（%(s)s）。") % {"s": report.get_status_display()}},
+                status=status.HTTP_409_CONFLICT,
+            )
+        build, content_type = REPORT_FILES[fmt]
+        return attachment(build(report), content_type, render.download_name(report, fmt))
