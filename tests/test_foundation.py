@@ -127,3 +127,14 @@ def test_a_demo_install_says_so_on_every_page(client, settings):
     assert "演示系统 · 示例数据" in client.get(reverse("login")).content.decode()
     settings.DEMO_INSTALL = False
     assert "演示系统 · 示例数据" not in client.get(reverse("login")).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_user_switches_the_interface_to_english_and_back(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert response.status_code == 302
+    assert client.cookies["django_language"].value == "en"
+    assert '<html lang="en">' in client.get(reverse("login")).content.decode()
+
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/accounts/login/"})
+    assert '<html lang="zh-hans">' in client.get(reverse("login")).content.decode()
