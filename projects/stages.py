@@ -51,7 +51,7 @@ ALIASES = {
     Stage.ORANGE: ("橙", "橙色", "橙卡", "orange"),
     Stage.BLUE: ("蓝", "蓝色", "蓝卡", "blue"),
     Stage.GREEN: ("绿", "绿色", "绿卡", "green"),
-    Stage.OPERATING: ("已投产", "投产", "竣工", "已竣工", "operating"),
+    Stage.OPERATING: ("已投产", "投产", "竣工", "已竣工", "operating", "in operation"),
     Stage.DROPPED: ("终止", "已终止", "dropped"),
 }
 
