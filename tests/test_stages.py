@@ -69,6 +69,8 @@ def test_downgrades_drops_and_jumps_need_a_reason(frm, to, needed):
         ("终止", S.DROPPED),
         ("green", S.GREEN),
         ("紫色", None),
+        # An English export writes the label; a background import reads it in Chinese.
+        ("In operation", S.OPERATING),
     ],
 )
 def test_stage_names_people_write(text, stage):
