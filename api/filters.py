@@ -1,6 +1,6 @@
 """Filters of the API lists that have no page of their own to share one with.
 
-The project list uses `projects.filters.ProjectFilter` and the chain lists `chains.filters`,
+The project and problem lists use `projects.filters` and the chain lists `chains.filters`,
 the same FilterSets as their pages.
 """
 
@@ -19,14 +19,13 @@ from dashboard.models import AnnualTarget
 from dispatch.models import Report
 from org.models import Unit, User
 from org.roles import LEADER
-from projects.filters import ProjectFilter
+from projects.filters import YearFilter
 from projects.models import (
     Enterprise,
     Event,
     Instruction,
     MonthlyProgress,
     Problem,
-    ProblemCategory,
     Project,
 )
 
@@ -49,31 +48,6 @@ class MonthFilter(django_filters.Filter):
     field_class = MonthFormField
 
 
-@extend_schema_field({"type": "integer", "minimum": 1900, "maximum": 2100})
-class YearFilter(django_filters.NumberFilter):
-    """A calendar year; bounded, since a `__year` lookup cannot take year 0 or 10000."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1900)
-        kwargs.setdefault("max_value", 2100)
-        super().__init__(*args, **kwargs)
-
-
-class ApiProjectFilter(ProjectFilter):
-    """The list page's ProjectFilter, with its year and event filters checked.
-
-    Until projects.filters checks them itself: `?signed_year=0` makes the `__year` lookup build
-    date(0, 1, 1), and `?event=1e30` overflows the id lookup: a 500 instead of a 400.
-    """
-
-    signed_year = YearFilter(label=_("签约年度"), field_name="signed_on", lookup_expr="year")
-    started_year = YearFilter(label=_("开工年度"), field_name="started_on", lookup_expr="year")
-    # The page's NumberFilter takes any decimal (`event=-5e111` overflows the id lookup).
-    event = django_filters.ModelChoiceFilter(label=_("签约活动"), queryset=Event.objects.all())
-
-
 class ProgressFilter(django_filters.FilterSet):
     project = django_filters.ModelChoiceFilter(label=_("项目"), queryset=Project.objects.all())
     month = MonthFilter(label=_("月份"))
@@ -88,26 +62,6 @@ class ProgressFilter(django_filters.FilterSet):
     class Meta:
         model = MonthlyProgress
         fields = []
-
-
-class ProblemFilter(django_filters.FilterSet):
-    project = django_filters.ModelChoiceFilter(label=_("项目"), queryset=Project.objects.all())
-    status = django_filters.ChoiceFilter(label=_("状态"), choices=Problem.Status.choices)
-    category = django_filters.ChoiceFilter(label=_("类别"), choices=ProblemCategory.choices)
-    unit = django_filters.ModelChoiceFilter(
-        label=_("责任单位"), queryset=Unit.objects.all(), method="filter_unit"
-    )
-    overdue = django_filters.BooleanFilter(label=_("已逾期"), field_name="overdue")
-
-    class Meta:
-        model = Problem
-        fields = []
-
-    def filter_unit(self, qs, name, value):
-        # An officer follows the blockers their unit must clear and those on its projects.
-        if value is None:
-            return qs
-        return qs.filter(Q(unit=value) | Q(project__unit=value))
 
 
 class InstructionFilter(django_filters.FilterSet):

@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from org import roles
-from projects import services
 
 
 def writes_projects(user) -> bool:
@@ -19,7 +18,7 @@ def writes_projects(user) -> bool:
 
 def sees_contacts(user) -> bool:
     """Enterprise contacts are personal data, shown to the staff who keep the enterprises."""
-    return services.can_edit_enterprises(user)
+    return roles.can_maintain_shared_lists(user)
 
 
 class RoleAccess(BasePermission):
@@ -79,7 +78,7 @@ class InstructionAccess(RoleAccess):
 
 class EnterpriseAccess(RoleAccess):
     def may_write(self, user):
-        return services.can_edit_enterprises(user)
+        return roles.can_maintain_shared_lists(user)
 
 
 class ReportAccess(RoleAccess):
@@ -97,4 +96,4 @@ class ProblemAccess(RoleAccess):
         return writes_projects(user)
 
     def may_write_object(self, user, obj):
-        return services.can_resolve_problem(user, obj)
+        return roles.can_resolve_problem(user, obj)

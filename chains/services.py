@@ -15,13 +15,8 @@ from projects import services as project_services
 from projects.models import Enterprise, LeadSource, Project
 
 
-def can_maintain(user) -> bool:
-    """Officers and admins keep the map and the three lists; leaders only read them."""
-    return roles.is_officer(user) or roles.is_admin(user)
-
-
 def _authorize(user) -> None:
-    project_services.authorize(user, user is not None and can_maintain(user))
+    project_services.authorize(user, user is not None and roles.can_maintain_shared_lists(user))
 
 
 def _assign_and_save(instance, fields: dict, *, exclude=()):

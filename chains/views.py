@@ -37,7 +37,7 @@ def _require_reader(user) -> None:
 
 
 def _require_maintainer(user) -> None:
-    if not services.can_maintain(user):
+    if not roles.can_maintain_shared_lists(user):
         raise PermissionDenied
 
 
@@ -68,7 +68,7 @@ def link(request, pk):
         detail = selectors.link_detail(link_id=pk)
     except ChainLink.DoesNotExist as missing:
         raise Http404 from missing
-    context = {"detail": detail, "can_maintain": services.can_maintain(request.user)}
+    context = {"detail": detail, "can_maintain": roles.can_maintain_shared_lists(request.user)}
     if context["can_maintain"]:
         context["enterprise_form"] = LinkEnterpriseForm()
     return render(request, "chains/link.html", context)
@@ -122,7 +122,7 @@ def _list_context(request, filterset, export_kind):
         "filters": filters,
         "export_url": reverse("ledger:export", args=[export_kind])
         + (f"?{filters}" if filters else ""),
-        "can_maintain": services.can_maintain(request.user),
+        "can_maintain": roles.can_maintain_shared_lists(request.user),
     }
 
 

@@ -71,10 +71,10 @@ def _queue(report_id: int) -> None:
 
     task_id = enqueue(generate_report, report_id)
     if task_id:
-        # The worker may already have claimed it (running) by the time this runs.
-        Report.objects.filter(
-            pk=report_id, status__in=[Report.Status.PENDING, Report.Status.RUNNING]
-        ).update(task_id=task_id)
+        # Whatever the status: a fast worker (or an eager run) may have claimed or even
+        # finished the build by now, and a re-queued version records its latest task. Only
+        # this column is written, so the worker's own updates are untouched.
+        Report.objects.filter(pk=report_id).update(task_id=task_id)
         Report.objects.filter(pk=report_id, status=Report.Status.PENDING).update(error="")
     else:
         Report.objects.filter(pk=report_id, status=Report.Status.PENDING).update(

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -51,10 +52,19 @@ TITLE_FONT = Font(bold=True, size=14)
 AppliedFilters = Sequence[tuple[str, str]]
 
 
+def _text(value: str) -> str:
+    # Excel cannot hold control characters (openpyxl refuses the cell); a name pasted from
+    # another system may carry one. Dropped, so the row still exports.
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
 def _plain(value):
-    """A value openpyxl writes as it should appear: numbers stay numbers, dates stay dates."""
-    if value is None or isinstance(value, str | int | float | Decimal):
+    """A value openpyxl writes as it should appear: numbers stay numbers, dates stay dates,
+    text without the control characters Excel cannot hold."""
+    if value is None or isinstance(value, int | float | Decimal):
         return value
+    if isinstance(value, str):
+        return _text(value)
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, datetime.datetime):
@@ -63,16 +73,14 @@ def _plain(value):
         return value.replace(tzinfo=None)
     if isinstance(value, datetime.date):
         return value
-    if isinstance(value, models.Model):
-        return str(value)
-    return str(value)
+    return _text(str(value))
 
 
 def filters_line(applied_filters: AppliedFilters) -> str:
     if not applied_filters:
         return _("筛选条件：全部（未筛选）")
     parts = [f"{label}：{value}" for label, value in applied_filters]
-    return _("筛选条件：") + "；".join(parts)
+    return _text(_("筛选条件：") + "；".join(parts))
 
 
 def write_sheet(

@@ -14,11 +14,10 @@ from django.utils.translation import gettext_lazy
 from chains import selectors as chain_selectors
 from chains.filters import OpportunityFilter, TargetFilter, TaskForceFilter
 from ledger.exports import describe_filters
-from org.models import Unit
 from projects import selectors as project_selectors
 from projects import selectors_work
-from projects.filters import ProjectFilter
-from projects.models import Event, MonthlyProgress, Problem, ProblemCategory, Project
+from projects.filters import ProblemFilter, ProjectFilter, YearFilter
+from projects.models import Event, MonthlyProgress
 
 
 class InvalidFilters(Exception):
@@ -35,22 +34,10 @@ class ExportSource:
     applied_filters: list[tuple[str, str]]
 
 
-# Filters that take a bare id: the filter line names the record instead of its number.
-NAMED_IDS = {"event": Event, "project": Project}
-
-
 def _filtered(filterset) -> tuple[QuerySet, list]:
     if not filterset.is_valid():
         raise InvalidFilters({k: [str(m) for m in v] for k, v in filterset.errors.items()})
-    applied = describe_filters(filterset)
-    for name, model in NAMED_IDS.items():
-        value = filterset.form.cleaned_data.get(name)
-        if name in filterset.filters and value is not None:
-            label = str(filterset.form.fields[name].label)
-            record = model.objects.filter(pk=value).first()
-            shown = str(record) if record is not None else str(value)
-            applied = [(lab, shown if lab == label else v) for lab, v in applied]
-    return filterset.qs, applied
+    return filterset.qs, describe_filters(filterset)
 
 
 def _projects(params, user) -> tuple[QuerySet, list]:
@@ -96,37 +83,16 @@ def progress_source(params, user) -> ExportSource:
     return ExportSource(rows, [(_("月份"), period), *applied])
 
 
-class ProblemExportFilter(django_filters.FilterSet):
-    """The problem list's filters (status, category, unit, overdue only, one project)."""
-
-    status = django_filters.ChoiceFilter(label=gettext_lazy("状态"), choices=Problem.Status.choices)
-    category = django_filters.ChoiceFilter(
-        label=gettext_lazy("类别"), choices=ProblemCategory.choices
-    )
-    unit = django_filters.ModelChoiceFilter(
-        label=gettext_lazy("责任单位"), queryset=Unit.objects.all()
-    )
-    overdue = django_filters.BooleanFilter(label=gettext_lazy("仅逾期"), field_name="overdue")
-    project = django_filters.NumberFilter(label=gettext_lazy("项目"), field_name="project_id")
-
-    class Meta:
-        model = Problem
-        fields = []
-
-
 def problems_source(params, user) -> ExportSource:
+    """The problem list page's rows and filters."""
     rows, applied = _filtered(
-        ProblemExportFilter(
-            params, queryset=selectors_work.problem_list().select_related("raised_by")
-        )
+        ProblemFilter(params, queryset=selectors_work.problem_list().select_related("raised_by"))
     )
     return ExportSource(rows, applied)
 
 
 class EventExportFilter(django_filters.FilterSet):
-    year = django_filters.NumberFilter(
-        label=gettext_lazy("年度"), field_name="held_on", lookup_expr="year"
-    )
+    year = YearFilter(label=gettext_lazy("年度"), field_name="held_on", lookup_expr="year")
 
     class Meta:
         model = Event

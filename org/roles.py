@@ -68,6 +68,20 @@ def can_instruct(user) -> bool:
     return is_leader(user) or is_admin(user)
 
 
+def can_resolve_problem(user, problem) -> bool:
+    """A problem (难点堵点) is cleared by its project's unit or by the unit it was assigned to;
+    admins clear any."""
+    if can_edit_project(user, problem.project):
+        return True
+    return is_officer(user) and user.unit_id is not None and user.unit_id == problem.unit_id
+
+
+def can_maintain_shared_lists(user) -> bool:
+    """The reference data all units share (investors, the chain map and its target, opportunity
+    and task-force lists) is kept by any officer and by admins; leaders read it."""
+    return is_officer(user) or is_admin(user)
+
+
 def can_manage_reports(user) -> bool:
     return is_admin(user)
 

@@ -1,17 +1,38 @@
-"""The project list's filters, shared by the list page, the Excel export and the API."""
+"""The list filters shared by the pages, the Excel exports and the API: the project list's
+`ProjectFilter` and the problem list's `ProblemFilter`."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from chains.models import ChainLink, IndustryChain
 from org.models import Place, Unit, User
 from org.roles import LEADER
 from projects import selectors
 from projects.flags import Flag
-from projects.models import KEY_PROJECT_THRESHOLD, Project
+from projects.models import KEY_PROJECT_THRESHOLD, Event, Problem, ProblemCategory, Project
 from projects.stages import Stage
+
+YEAR_MESSAGE = _("年度应为1900至2100之间的四位数字。")
+
+
+@extend_schema_field({"type": "integer", "minimum": 1900, "maximum": 2100})
+class YearFilter(django_filters.NumberFilter):
+    """A calendar year; bounded, since a `__year` lookup cannot take year 0 or 10000."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1900)
+        kwargs.setdefault("max_value", 2100)
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid": YEAR_MESSAGE, "min_value": YEAR_MESSAGE, "max_value": YEAR_MESSAGE},
+        )
+        super().__init__(*args, **kwargs)
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -25,7 +46,7 @@ class ProjectFilter(django_filters.FilterSet):
     leader = django_filters.ModelChoiceFilter(
         label=_("包抓领导"), queryset=User.objects.filter(groups__name=LEADER)
     )
-    event = django_filters.NumberFilter(label=_("签约活动"), field_name="event_id")
+    event = django_filters.ModelChoiceFilter(label=_("签约活动"), queryset=Event.objects.all())
     is_key = django_filters.BooleanFilter(label=_("仅重点项目"), method="filter_is_key")
     flagged = django_filters.BooleanFilter(label=_("有预警"), method="filter_flagged")
     flag = django_filters.ChoiceFilter(
@@ -33,12 +54,8 @@ class ProjectFilter(django_filters.FilterSet):
     )
     overdue = django_filters.BooleanFilter(label=_("有逾期问题"), method="filter_overdue")
     no_progress = django_filters.BooleanFilter(label=_("上月未报进展"), method="filter_no_progress")
-    signed_year = django_filters.NumberFilter(
-        label=_("签约年度"), field_name="signed_on", lookup_expr="year"
-    )
-    started_year = django_filters.NumberFilter(
-        label=_("开工年度"), field_name="started_on", lookup_expr="year"
-    )
+    signed_year = YearFilter(label=_("签约年度"), field_name="signed_on", lookup_expr="year")
+    started_year = YearFilter(label=_("开工年度"), field_name="started_on", lookup_expr="year")
     search = django_filters.CharFilter(label=_("搜索"), method="filter_search")
     ordering = django_filters.OrderingFilter(
         label=_("排序"),
@@ -102,3 +119,51 @@ class ProjectFilter(django_filters.FilterSet):
         return qs.filter(
             Q(name__icontains=value) | Q(investor__name__icontains=value) | Q(code__icontains=value)
         )
+
+
+YES_NO = [("", _("不限")), ("true", _("是")), ("false", _("否"))]
+
+
+class ProblemFilter(django_filters.FilterSet):
+    """The problem list's filters, shared by the page, its Excel export and the API."""
+
+    status = django_filters.ChoiceFilter(
+        label=_("状态"), choices=Problem.Status.choices, empty_label=_("不限")
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("已逾期"), method="filter_overdue", widget=forms.Select(choices=YES_NO)
+    )
+    unit = django_filters.ModelChoiceFilter(
+        label=_("责任单位"), queryset=Unit.objects.all(), empty_label=_("不限")
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("类别"), choices=ProblemCategory.choices, empty_label=_("不限")
+    )
+    chain = django_filters.ModelChoiceFilter(
+        label=_("产业链"),
+        field_name="project__chain",
+        queryset=IndustryChain.objects.all(),
+        empty_label=_("不限"),
+    )
+    # Set by the link on a project's page; a model choice, so an unknown or absurd id is a
+    # field error rather than an overflowing lookup.
+    project = django_filters.ModelChoiceFilter(
+        label=_("项目"), queryset=Project.objects.all(), widget=forms.HiddenInput
+    )
+    search = django_filters.CharFilter(label=_("搜索"), method="filter_search")
+
+    class Meta:
+        model = Problem
+        fields = []
+
+    def filter_overdue(self, qs, name, value):
+        if value is None:
+            return qs
+        late = Q(status=Problem.Status.OPEN, deadline__lt=timezone.localdate())
+        return qs.filter(late) if value else qs.exclude(late)
+
+    def filter_search(self, qs, name, value):
+        value = value.strip()
+        if not value:
+            return qs
+        return qs.filter(Q(description__icontains=value) | Q(project__name__icontains=value))

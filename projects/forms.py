@@ -67,6 +67,7 @@ EDITABLE_FIELDS = [
     "code",
     "name",
     "investor",
+    "co_investors",
     "total_investment",
     "contracted_investment",
     "chain",
@@ -111,6 +112,7 @@ class ProjectForm(forms.ModelForm):
             "chain_link": ChainLinkSelect(),
             "construction_content": forms.Textarea(attrs={"rows": 3}),
             "intent_note": forms.Textarea(attrs={"rows": 3}),
+            "co_investors": forms.SelectMultiple(attrs={"size": 6}),
             "team": forms.SelectMultiple(attrs={"size": 6}),
         }
 
@@ -119,6 +121,8 @@ class ProjectForm(forms.ModelForm):
         self.creating = creating
         fields = self.fields
         fields["investor"].queryset = Enterprise.objects.order_by("name")
+        fields["co_investors"].queryset = Enterprise.objects.order_by("name")
+        fields["co_investors"].help_text = _("合资、联合投资的其他企业，可多选，可不填")
         fields["chain"].queryset = IndustryChain.objects.all()
         fields["chain_link"].queryset = ChainLink.objects.select_related("chain")
         fields["place"].queryset = Place.objects.all()
@@ -178,6 +182,7 @@ class ProjectForm(forms.ModelForm):
         data = dict(self.cleaned_data)
         data.pop("version", None)
         data["team"] = list(data.get("team") or [])
+        data["m2m"] = {"co_investors": list(data.pop("co_investors", None) or [])}
         return data
 
 

@@ -1,19 +1,16 @@
-"""Forms of the daily work: progress (quick on a phone), problems, instructions, enterprises,
-and the problem list's filters.
+"""Forms of the daily work: progress (quick on a phone), problems, instructions, enterprises.
+(The problem list's filters are `projects.filters.ProblemFilter`.)
 
 The forms only read the input into types; the rules (no future month, no duplicate, amounts,
 credit code) live in `projects.services`, which the views call, so the page and the API refuse
 the same things with the same words.
 """
 
-import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chains.models import IndustryChain
 from org.models import Unit
 from projects.models import Problem, ProblemCategory
 from projects.selectors import month_start
@@ -137,49 +134,3 @@ class EnterpriseSearchForm(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False)
     chain_owner = forms.BooleanField(label=_("仅链主企业"), required=False)
     head = forms.BooleanField(label=_("仅头部企业"), required=False)
-
-
-YES_NO = [("", _("不限")), ("true", _("是")), ("false", _("否"))]
-
-
-class ProblemFilter(django_filters.FilterSet):
-    """The problem list's filters, shared by the page and its Excel export."""
-
-    status = django_filters.ChoiceFilter(
-        label=_("状态"), choices=Problem.Status.choices, empty_label=_("不限")
-    )
-    overdue = django_filters.BooleanFilter(
-        label=_("已逾期"), method="filter_overdue", widget=forms.Select(choices=YES_NO)
-    )
-    unit = django_filters.ModelChoiceFilter(
-        label=_("责任单位"), queryset=Unit.objects.all(), empty_label=_("不限")
-    )
-    category = django_filters.ChoiceFilter(
-        label=_("类别"), choices=ProblemCategory.choices, empty_label=_("不限")
-    )
-    chain = django_filters.ModelChoiceFilter(
-        label=_("产业链"),
-        field_name="project__chain",
-        queryset=IndustryChain.objects.all(),
-        empty_label=_("不限"),
-    )
-    project = django_filters.NumberFilter(
-        label=_("项目"), field_name="project_id", widget=forms.HiddenInput
-    )
-    search = django_filters.CharFilter(label=_("搜索"), method="filter_search")
-
-    class Meta:
-        model = Problem
-        fields = []
-
-    def filter_overdue(self, qs, name, value):
-        if value is None:
-            return qs
-        late = Q(status=Problem.Status.OPEN, deadline__lt=timezone.localdate())
-        return qs.filter(late) if value else qs.exclude(late)
-
-    def filter_search(self, qs, name, value):
-        value = value.strip()
-        if not value:
-            return qs
-        return qs.filter(Q(description__icontains=value) | Q(project__name__icontains=value))

@@ -143,8 +143,14 @@ def project_create(*, user, team=(), m2m=None, at=None, **fields) -> Project:
 
 
 @transaction.atomic
-def project_update(*, project_id: int, version: int, user, team=None, **fields) -> Project:
-    """Save edits made on `version`; raise EditConflict if someone saved in between."""
+def project_update(
+    *, project_id: int, version: int, user, team=None, m2m=None, **fields
+) -> Project:
+    """Save edits made on `version`; raise EditConflict if someone saved in between.
+
+    `team` and the other many-to-many fields in `m2m` (`{"co_investors": [...]}`) are set
+    after the save, in the same transaction; a field left out keeps its current members.
+    """
     project = Project.objects.select_for_update().get(pk=project_id)
     authorize(user, user is not None and roles.can_edit_project(user, project))
     if project.version != version:
@@ -167,6 +173,8 @@ def project_update(*, project_id: int, version: int, user, team=None, **fields) 
     project.refresh_from_db()
     if team is not None:
         project.team.set(team)
+    for name, values in (m2m or {}).items():
+        getattr(project, name).set(values)
     return project
 
 
@@ -440,14 +448,6 @@ def progress_update(*, user, progress_id: int, **fields) -> MonthlyProgress:
     return progress
 
 
-def can_resolve_problem(user, problem: Problem) -> bool:
-    """A problem is cleared by its project's unit or by the unit it was assigned to; admins
-    clear any."""
-    if roles.can_edit_project(user, problem.project):
-        return True
-    return roles.is_officer(user) and user.unit_id is not None and user.unit_id == problem.unit_id
-
-
 @transaction.atomic
 def problem_create(
     *, user, project_id: int, category: str, description: str, unit, deadline
@@ -487,7 +487,7 @@ def problem_create(
 def problem_resolve(*, user, problem_id: int, resolution: str, resolved_on) -> Problem:
     """Mark a problem resolved, with how and when."""
     problem = Problem.objects.select_for_update().select_related("project").get(pk=problem_id)
-    authorize(user, user is not None and can_resolve_problem(user, problem))
+    authorize(user, user is not None and roles.can_resolve_problem(user, problem))
     if problem.status != Problem.Status.OPEN:
         raise ValidationError({"resolution": _("该问题已经办结，无需重复办结。")})
     errors = {}
@@ -541,11 +541,6 @@ def instruction_create(
     if errors:
         raise ValidationError(errors)
     return Instruction.objects.create(project=project, problem=problem, leader=user, text=text)
-
-
-def can_edit_enterprises(user) -> bool:
-    """Investors are shared by all units: any officer, and admins, keep them."""
-    return roles.is_officer(user) or roles.is_admin(user)
 
 
 def _check_enterprise(enterprise: Enterprise, errors: dict) -> None:
@@ -608,7 +603,7 @@ def _save_enterprise(enterprise: Enterprise, contacts, user) -> Enterprise:
 
 @transaction.atomic
 def enterprise_create(*, user, contacts=None, **fields) -> Enterprise:
-    authorize(user, user is not None and can_edit_enterprises(user))
+    authorize(user, user is not None and roles.can_maintain_shared_lists(user))
     illegal = set(fields) - set(ENTERPRISE_FIELDS) - {"source", "is_illustrative"}
     if illegal:
         raise ValidationError({f: _("该字段不能直接修改。") for f in sorted(illegal)})
@@ -625,7 +620,7 @@ def enterprise_create(*, user, contacts=None, **fields) -> Enterprise:
 def enterprise_update(*, user, enterprise_id: int, contacts=None, **fields) -> Enterprise:
     """Edit an investor; `contacts`, when given, replaces its contact list."""
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise_id)
-    authorize(user, user is not None and can_edit_enterprises(user))
+    authorize(user, user is not None and roles.can_maintain_shared_lists(user))
     illegal = set(fields) - set(ENTERPRISE_FIELDS)
     if illegal:
         raise ValidationError({f: _("该字段不能直接修改。") for f in sorted(illegal)})

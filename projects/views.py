@@ -16,7 +16,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Count, F, Q, Sum, Window
 from django.db.models.functions import RowNumber
-from django.forms import ModelChoiceField
+from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from chains.models import ChainLink
 from org import roles
 from org.templatetags.jc import money
 from projects import selectors, selectors_work, services, stages
-from projects.filters import ProjectFilter
+from projects.filters import YES_NO, ProjectFilter
 from projects.forms import TRANSITION_FIELD_OF, ProjectForm, TransitionForm, attach_errors
 from projects.models import Project
 from projects.stages import Stage
@@ -54,9 +54,7 @@ def _project_filter(request) -> ProjectFilter:
     # Checkboxes are easier to tap on a phone than a multiple select.
     fields["stage"].widget = forms.CheckboxSelectMultiple(choices=fields["stage"].choices)
     for name in YES_NO_FILTERS:
-        fields[name].widget = forms.Select(
-            choices=[("", _("不限")), ("true", _("是")), ("false", _("否"))]
-        )
+        fields[name].widget = forms.Select(choices=YES_NO)
     return filterset
 
 
@@ -293,7 +291,7 @@ def project_detail(request, pk):
     problems = list(project.problems.select_related("unit").order_by("status", "deadline"))
     for problem in problems:
         problem.can_resolve = problem.status == problem.Status.OPEN and (
-            services.can_resolve_problem(user, problem)
+            roles.can_resolve_problem(user, problem)
         )
     return render(
         request,
@@ -323,6 +321,7 @@ FORM_SECTIONS = [
             "code",
             "name",
             "investor",
+            "co_investors",
             "total_investment",
             "contracted_investment",
             "stage",
@@ -403,7 +402,10 @@ def conflict_rows(form: ProjectForm, saved: Project) -> list[dict]:
         if name == "version" or name not in form.cleaned_data:
             continue
         mine = form.cleaned_data[name]
-        theirs = list(saved.team.all()) if name == "team" else getattr(saved, name)
+        if isinstance(field, ModelMultipleChoiceField):  # the team, the co-investors
+            theirs = list(getattr(saved, name).all())
+        else:
+            theirs = getattr(saved, name)
         if getattr(field, "choices", None) and not isinstance(field, ModelChoiceField):
             choices = dict(field.choices)
             mine_text, theirs_text = choices.get(mine, mine), choices.get(theirs, theirs)

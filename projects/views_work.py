@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 
 from org import roles
 from projects import selectors_work, services
+from projects.filters import ProblemFilter
 from projects.forms_work import (
     ContactFormSet,
     EnterpriseForm,
     EnterpriseSearchForm,
     InstructionForm,
-    ProblemFilter,
     ProblemForm,
     ProgressForm,
     ResolveForm,
@@ -156,7 +156,7 @@ def problem_resolve(request, pk):
     problem = get_object_or_404(
         Problem.objects.select_related("project", "project__unit", "unit", "raised_by"), pk=pk
     )
-    if not services.can_resolve_problem(request.user, problem):
+    if not roles.can_resolve_problem(request.user, problem):
         raise PermissionDenied(_("只有项目或问题的责任单位可以办结该问题。"))
     form = None
     if problem.status == Problem.Status.OPEN:
@@ -182,7 +182,7 @@ def problem_list(request):
     page_obj = _page(request, qs)
     for problem in page_obj:
         problem.can_resolve = problem.status == Problem.Status.OPEN and (
-            services.can_resolve_problem(request.user, problem)
+            roles.can_resolve_problem(request.user, problem)
         )
     return render(
         request,
@@ -318,7 +318,7 @@ def enterprise_list(request):
         {
             "search": search,
             "page_obj": _page(request, qs),
-            "can_edit": services.can_edit_enterprises(request.user),
+            "can_edit": roles.can_maintain_shared_lists(request.user),
         },
     )
 
@@ -327,7 +327,7 @@ def enterprise_list(request):
 def enterprise_detail(request, pk):
     enterprise = get_object_or_404(Enterprise, pk=pk)
     # Contacts are personal data: loaded only for the staff who work with the investor.
-    staff = services.can_edit_enterprises(request.user)
+    staff = roles.can_maintain_shared_lists(request.user)
     return render(
         request,
         "projects/enterprise_detail.html",
@@ -341,7 +341,7 @@ def enterprise_detail(request, pk):
 
 
 def _enterprise_form(request, enterprise=None):
-    if not services.can_edit_enterprises(request.user):
+    if not roles.can_maintain_shared_lists(request.user):
         raise PermissionDenied(_("只有招商专员和管理员可以维护客商信息。"))
     initial, contacts = {}, []
     if enterprise is not None:

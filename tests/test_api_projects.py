@@ -8,7 +8,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
 
+from api import views as api_views
+from api.exceptions import api_exception_handler
 from projects.models import Project, StageChange
 from projects.stages import Stage
 from tests import factories
@@ -205,8 +209,8 @@ def test_the_list_runs_the_same_queries_whatever_the_page_size(
     token = Token.objects.create(user=personas.leader)
 
     # 1 token and user, 2 the user's roles, 3 count, 4 the page with its related rows and
-    # flags, 5 the teams of the page's projects.
-    with django_assert_num_queries(5):
+    # flags, 5 the teams and 6 the co-investors of the page's projects.
+    with django_assert_num_queries(6):
         response = client.get(LIST + f"?page_size={size}", HTTP_AUTHORIZATION=f"Token {token.key}")
 
     assert response.status_code == 200
@@ -362,6 +366,19 @@ def test_an_officer_edits_a_project_of_the_unit(personas, login):
     assert project.name == "改名后的项目"
 
 
+def test_co_investors_are_set_by_an_edit_and_kept_by_one_that_leaves_them_out(personas, login):
+    project = factories.ProjectFactory(unit=personas.unit_a)
+    partner = factories.EnterpriseFactory()
+    client = login(personas.officer_a)
+
+    first = patch(client, detail(project), {"version": 1, "co_investors": [partner.pk]})
+    second = patch(client, detail(project), {"version": 2, "name": "改名"})
+
+    assert first.status_code == 200, first.content
+    assert second.json()["co_investors"] == [partner.pk]
+    assert list(project.co_investors.all()) == [partner]
+
+
 def test_an_admin_edits_any_project(personas, login):
     project = factories.ProjectFactory(unit=personas.unit_b)
 
@@ -400,6 +417,18 @@ def test_a_stale_version_gets_409_and_changes_nothing(personas, login):
     assert response.json()["version"] == 3
     project.refresh_from_db()
     assert (project.name, project.version) == ("原名", 3)
+
+
+def test_every_api_view_answers_errors_through_the_one_handler_set_in_settings():
+    views = [
+        obj
+        for obj in vars(api_views).values()
+        if isinstance(obj, type) and issubclass(obj, APIView) and obj.__module__ == "api.views"
+    ]
+
+    assert api_settings.EXCEPTION_HANDLER is api_exception_handler
+    assert views
+    assert all(v.get_exception_handler is APIView.get_exception_handler for v in views)
 
 
 def test_an_edit_without_a_version_gets_400(personas, login):

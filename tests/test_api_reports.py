@@ -237,8 +237,16 @@ def test_a_bad_export_filter_gets_400(personas, login):
     assert "stage" in response.json()
 
 
-def test_a_control_character_in_an_export_filter_gets_400(personas, login):
-    response = login(personas.leader).get("/api/v1/projects/export/?search=%01x")
+def test_a_control_character_in_a_name_or_an_export_filter_is_dropped_from_the_sheet(
+    personas, login
+):
+    investor = factories.EnterpriseFactory(name="甘肃\x01测试合金有限公司")
+    factories.ProjectFactory(name="高温\x0b合金项目", investor=investor)
 
-    assert response.status_code == 400
-    assert "search" in response.json()
+    response = login(personas.leader).get("/api/v1/projects/export/?search=高温%0B合金")
+
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet["A2"].value == "筛选条件：搜索：高温合金"
+    cells = {c for row in sheet.iter_rows(min_row=5, values_only=True) for c in row}
+    assert {"高温合金项目", "甘肃测试合金有限公司"} <= cells

@@ -261,6 +261,21 @@ def test_every_role_reads_problems(personas, login, project, who):
     assert rows[0]["is_overdue"] is True
 
 
+def test_problems_take_the_problem_lists_filters(personas, login, project):
+    chain = factories.ChainFactory(name="新能源和新能源电池")
+    on_chain = factories.ProjectFactory(unit=personas.unit_b, chain=chain)
+    energy = factories.ProblemFactory(project=on_chain, description="能耗指标待省里调剂")
+    factories.ProblemFactory(project=on_chain, description="用地报批")
+    factories.ProblemFactory(project=project, description="能耗指标另一项")
+    client = login(personas.leader)
+
+    response = client.get(f"{PROBLEMS}?chain={chain.pk}&search=能耗")
+
+    assert response.status_code == 200
+    assert [r["id"] for r in response.json()["results"]] == [energy.pk]
+    assert client.get(f"{PROBLEMS}?project=-5e111").status_code == 400
+
+
 @pytest.mark.parametrize("who", ["officer_a", "officer_b", "admin"])
 def test_the_project_unit_the_assigned_unit_and_admins_resolve(personas, login, project, who):
     problem = factories.ProblemFactory(project=project, unit=personas.unit_b)

@@ -235,6 +235,18 @@ def test_a_request_while_a_version_is_in_flight_returns_that_version(data, perso
     assert Report.objects.count() == 1
 
 
+def test_a_requested_version_keeps_its_task_id_even_when_built_at_once(
+    data, personas, django_capture_on_commit_callbacks
+):
+    # Celery runs eagerly here: the build is done before the request has read the task id.
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.report_request(month=JANUARY, user=personas.admin)
+
+    report.refresh_from_db()
+    assert report.status == Report.Status.DONE
+    assert report.task_id
+
+
 def test_the_scheduled_report_is_made_once_per_month(data, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         first = tasks.monthly_report.apply().get()

@@ -1,7 +1,8 @@
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AnonymousUser, Group
 from django.template import Context, Template
 from django.urls import reverse
 
@@ -23,6 +24,31 @@ def test_the_stage_badge_is_one_include():
     html = Template("{% stage_badge 'green' %}").render(Context())
     assert 'class="badge stage-green"' in html
     assert "绿色" in html
+
+
+def test_every_page_style_is_in_the_one_stylesheet():
+    root = Path(__file__).resolve().parent.parent
+    templates = root / "templates"
+    stylesheet = (root / "static" / "css" / "app.css").read_text()
+
+    with_styles = [
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if "<style" in path.read_text()
+    ]
+
+    assert with_styles == []
+    # One class of each area, to show its styles moved rather than vanished.
+    for selector in (
+        ".filter-box",
+        ".board-card",
+        ".quick-form",
+        ".chain-map",
+        ".dash-cards",
+        ".report-doc",
+        ".row-status",
+    ):
+        assert selector in stylesheet, selector
 
 
 @pytest.mark.django_db
@@ -138,3 +164,35 @@ def test_a_user_switches_the_interface_to_english_and_back(client):
 
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/accounts/login/"})
     assert '<html lang="zh-hans">' in client.get(reverse("login")).content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("persona", "allowed"),
+    [("officer_a", True), ("officer_b", True), ("leader", False), ("admin", True)],
+)
+def test_officers_and_admins_maintain_the_shared_lists(personas, persona, allowed):
+    assert roles.can_maintain_shared_lists(getattr(personas, persona)) is allowed
+    assert roles.can_maintain_shared_lists(AnonymousUser()) is False
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("persona", "on_own_unit", "assigned_elsewhere"),
+    [
+        ("officer_a", True, True),  # the project's unit
+        ("officer_b", False, True),  # the unit asked to clear it
+        ("leader", False, False),
+        ("admin", True, True),
+    ],
+)
+def test_a_problem_is_resolved_by_the_projects_unit_the_assigned_unit_or_an_admin(
+    personas, persona, on_own_unit, assigned_elsewhere
+):
+    project = factories.ProjectFactory(unit=personas.unit_a)
+    own = factories.ProblemFactory(project=project, unit=personas.unit_a)
+    elsewhere = factories.ProblemFactory(project=project, unit=personas.unit_b)
+    user = getattr(personas, persona)
+
+    assert roles.can_resolve_problem(user, own) is on_own_unit
+    assert roles.can_resolve_problem(user, elsewhere) is assigned_elsewhere

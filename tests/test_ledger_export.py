@@ -195,11 +195,45 @@ def test_problems_are_exported_with_their_filters(personas, refs):
 
     sheet = read(export("problems", personas.leader, "overdue=true"))
 
-    assert sheet["A2"].value == "筛选条件：仅逾期：是"
+    assert sheet["A2"].value == "筛选条件：已逾期：是"
     rows = list(sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True))
     assert len(rows) == 1
     assert rows[0][4] == "甲单位" and rows[0][7] == "是"
     assert rows[0][5].date() == datetime.date(2025, 7, 1)
+
+
+def test_problems_are_exported_with_every_filter_of_the_problem_list(personas, refs):
+    chain = factories.ChainFactory(name="新能源和新能源电池")
+    on_chain = factories.ProjectFactory(name="储能电池项目", chain=chain)
+    factories.ProblemFactory(project=on_chain, description="能耗指标待省里调剂")
+    factories.ProblemFactory(project=on_chain, description="用地报批")
+    factories.ProblemFactory(description="能耗指标另一项")
+
+    sheet = read(export("problems", personas.leader, f"chain={chain.pk}&search=能耗"))
+
+    assert sheet["A2"].value == "筛选条件：产业链：新能源和新能源电池；搜索：能耗"
+    rows = list(sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True))
+    assert len(rows) == 1
+    assert "储能电池项目" in rows[0]
+
+
+def test_a_problem_export_for_one_project_names_it_and_refuses_an_absurd_id(personas, refs):
+    project = factories.ProjectFactory(name="储能电池项目")
+    factories.ProblemFactory(project=project)
+    factories.ProblemFactory()
+
+    sheet = read(export("problems", personas.leader, f"project={project.pk}"))
+
+    assert sheet["A2"].value == "筛选条件：项目：储能电池项目"
+    assert len(list(sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True))) == 1
+    with pytest.raises(selectors.InvalidFilters):
+        selectors.problems_source(QueryDict("project=-5e111"), None)
+
+
+@pytest.mark.parametrize("year", ["0", "10000"])
+def test_an_event_year_out_of_range_is_refused_not_a_server_error(personas, year):
+    with pytest.raises(selectors.InvalidFilters):
+        selectors.events_source(QueryDict(f"year={year}"), None)
 
 
 def test_events_are_exported_with_the_projects_recorded_there(personas, refs):

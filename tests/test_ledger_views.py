@@ -95,6 +95,27 @@ def test_an_unknown_export_is_not_found_and_a_bad_filter_is_a_clear_400(as_perso
     assert "筛选条件有误" in response.content.decode()
 
 
+@pytest.mark.parametrize("query", ["signed_year=0", "started_year=10000", "event=-5e111"])
+def test_an_out_of_range_year_or_event_is_a_clear_400(as_persona, query):
+    response = as_persona("leader").get(f"/ledger/export/projects/?{query}")
+
+    assert response.status_code == 400
+    assert "筛选条件有误" in response.content.decode()
+
+
+def test_a_control_character_in_a_name_or_a_filter_is_dropped_not_a_server_error(as_persona):
+    investor = factories.EnterpriseFactory(name="甘肃\x01测试合金有限公司")
+    factories.ProjectFactory(name="高温\x0b合金项目", investor=investor)
+
+    response = as_persona("leader").get("/ledger/export/projects/?search=高温%0B合金")
+
+    assert response.status_code == 200
+    sheet = load_workbook(BytesIO(response.content)).worksheets[0]
+    assert sheet["A2"].value == "筛选条件：搜索：高温合金"
+    cells = {c for row in sheet.iter_rows(min_row=5, values_only=True) for c in row}
+    assert {"高温合金项目", "甘肃测试合金有限公司"} <= cells
+
+
 # --- Upload ---------------------------------------------------------------------------------------
 
 UPLOAD_PAGE = {"officer_a": 200, "officer_b": 200, "leader": 403, "admin": 200}

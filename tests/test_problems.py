@@ -310,6 +310,16 @@ def test_only_those_who_may_resolve_see_the_resolve_link_and_leaders_see_instruc
     assert f"?problem={several['soon'].pk}" not in officer_html
 
 
+def test_the_list_of_one_project_names_it_and_explains_an_absurd_id(personas, login, several):
+    client = login(personas.officer_b)
+
+    _, of_project = listed(client, f"?project={several['late'].project_id}")
+    response, _ = listed(client, "?project=-5e111")
+
+    assert of_project == [several["late"].pk, several["done"].pk]
+    assert "不在可用的选项中" in response.content.decode()
+
+
 def test_the_export_link_carries_the_filters(personas, login, several):
     response, _ = listed(login(personas.officer_a), "?status=open&category=land&page=1")
 

@@ -84,6 +84,16 @@ def test_an_officer_creates_a_red_project_of_their_unit(login, personas, refs):
     assert (move.from_stage, move.to_stage) == ("", Stage.RED)
 
 
+def test_a_new_project_is_created_with_its_co_investors(login, personas, refs):
+    partner = factories.EnterpriseFactory(name="金川集团股份有限公司")
+
+    login(personas.officer_a).post(
+        reverse("projects:create"), new_project(personas, refs, co_investors=[partner.pk])
+    )
+
+    assert list(Project.objects.get(code="JC-2025-001").co_investors.all()) == [partner]
+
+
 def test_the_create_form_offers_an_officer_only_their_own_unit(login, personas, refs):
     response = login(personas.officer_a).get(reverse("projects:create"))
 
@@ -235,6 +245,60 @@ def test_an_edit_is_saved_and_bumps_the_version(login, personas, project):
     project.refresh_from_db()
     assert project.total_investment == Decimal("85000")
     assert project.version == 2
+
+
+def test_an_edit_sets_the_co_investors_in_the_same_save(login, personas, project):
+    partner = factories.EnterpriseFactory(name="金川集团股份有限公司")
+    other = factories.EnterpriseFactory(name="甘肃电投集团")
+    client = login(personas.officer_a)
+
+    response = client.post(
+        reverse("projects:edit", args=[project.pk]),
+        form_data(project, co_investors=[partner.pk, other.pk]),
+    )
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert set(project.co_investors.all()) == {partner, other}
+    assert project.version == 2
+
+    client.post(reverse("projects:edit", args=[project.pk]), form_data(project, co_investors=[]))
+
+    project.refresh_from_db()
+    assert not project.co_investors.exists()
+    assert project.version == 3
+
+
+def test_a_stale_edit_of_the_co_investors_is_a_conflict_and_changes_nothing(
+    login, personas, project
+):
+    partner = factories.EnterpriseFactory(name="金川集团股份有限公司")
+    opened = form_data(project, co_investors=[partner.pk])
+    services.project_update(
+        project_id=project.pk, version=1, user=personas.admin, total_investment=Decimal("88000")
+    )
+
+    response = login(personas.officer_a).post(reverse("projects:edit", args=[project.pk]), opened)
+
+    rows = {r["label"]: r for r in response.context["conflict"]["rows"]}
+    assert (rows["其他投资方"]["mine"], rows["其他投资方"]["theirs"]) == (
+        "金川集团股份有限公司",
+        "—",
+    )
+    assert rows["其他投资方"]["differs"]
+    assert not project.co_investors.exists()
+
+
+def test_the_service_sets_co_investors_on_update_and_keeps_them_when_not_given(personas, project):
+    partner = factories.EnterpriseFactory()
+
+    services.project_update(
+        project_id=project.pk, version=1, user=personas.officer_a, m2m={"co_investors": [partner]}
+    )
+    services.project_update(project_id=project.pk, version=2, user=personas.officer_a, name="新名")
+
+    project.refresh_from_db()
+    assert list(project.co_investors.all()) == [partner]
+    assert (project.name, project.version) == ("新名", 3)
 
 
 def test_the_edit_form_carries_the_version_it_was_opened_at(login, personas, project):

@@ -230,6 +230,38 @@ def test_an_unknown_filter_value_is_explained_not_a_server_error(login, personas
     assert "不在可用的选项中" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"signed_year": "0"}, "年度应为1900至2100之间的四位数字"),
+        ({"started_year": "10000"}, "年度应为1900至2100之间的四位数字"),
+        ({"event": "-5e111"}, "不在可用的选项中"),
+    ],
+)
+@pytest.mark.parametrize("page", ["projects:list", "projects:board"])
+def test_an_out_of_range_year_or_event_is_explained_not_a_server_error(
+    login, personas, ledger, page, query, message
+):
+    response = login(personas.officer_a).get(reverse(page), query)
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+
+
+def test_the_signing_year_and_event_filters_pick_their_projects(login, personas, ledger):
+    event = factories.EventFactory(name="第31届兰洽会")
+    at_fair = factories.ProjectFactory(
+        name="兰洽会签约项目", stage=Stage.BLUE, signed_on=datetime.date(2024, 7, 8), event=event
+    )
+    client = login(personas.officer_a)
+
+    by_event = client.get(reverse("projects:list"), {"event": event.pk})
+    by_year = client.get(reverse("projects:list"), {"signed_year": "2024"})
+
+    assert listed(by_event) == [at_fair.name]
+    assert at_fair.name in listed(by_year)
+
+
 def test_the_export_link_carries_the_filters(login, personas, ledger):
     response = login(personas.officer_a).get(reverse("projects:list"), {"is_key": "true"})
 
@@ -428,6 +460,7 @@ def form_data(project: Project, **changes) -> dict:
         "code": project.code,
         "name": project.name,
         "investor": project.investor_id,
+        "co_investors": [e.pk for e in project.co_investors.all()],
         "total_investment": str(project.total_investment),
         "contracted_investment": "",
         "chain": project.chain_id or "",
