@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dispatch import snapshot as snapshots
-from dispatch.models import Notice, Report
+from dispatch.models import DispatchSettings, Notice, Report
 from dispatch.notices import enqueue, notify, officers_of, report_link
 from org import roles
 from org.models import Unit, User
@@ -92,6 +92,10 @@ def report_request(*, month: datetime.date, user, trigger: str = Report.Trigger.
     authorize(user, user is not None and roles.can_manage_reports(user))
     month = _check_month(month)
     with transaction.atomic():
+        # Serialise requests: on PostgreSQL two at once would both find nothing in flight and
+        # make two versions (and notify every leader twice). The settings row is the lock.
+        DispatchSettings.objects.get_or_create(pk=1)
+        DispatchSettings.objects.select_for_update().get(pk=1)
         if trigger == Report.Trigger.SCHEDULED:
             existing = Report.objects.filter(month=month, trigger=trigger).first()
             if existing:

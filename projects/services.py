@@ -250,6 +250,10 @@ def project_transition(
         reason=reason,
         changed_at=project.stage_changed_at,
     )
+    # A dropped or operating project no longer reports; its stale warning must go now.
+    from dispatch.staleness import staleness_compute
+
+    staleness_compute(project_ids=[project.pk], notify_units=False)
     return project
 
 

@@ -196,3 +196,19 @@ def test_a_problem_is_resolved_by_the_projects_unit_the_assigned_unit_or_an_admi
 
     assert roles.can_resolve_problem(user, own) is on_own_unit
     assert roles.can_resolve_problem(user, elsewhere) is assigned_elsewhere
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["officer_a", "leader"])
+def test_a_staff_flag_alone_does_not_open_the_admin_to_officers_or_leaders(
+    login, personas, persona
+):
+    # The admin writes models directly, past the services' unit rules.
+    user = getattr(personas, persona)
+    user.is_staff = True
+    user.save()
+
+    response = login(user).get(reverse("admin:projects_monthlyprogress_changelist"))
+
+    assert response.status_code == 302
+    assert "/admin/login/" in response.url

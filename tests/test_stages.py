@@ -192,3 +192,13 @@ def test_stage_changes_are_never_edited(officer):
     change.reason = "rewritten"
     with pytest.raises(ValueError):
         change.save()
+
+
+@pytest.mark.django_db
+def test_a_dropped_project_loses_its_stale_warning_at_once(officer):
+    project = factories.ProjectFactory(unit=officer.unit, stage=S.GREEN, staleness="yellow")
+
+    _move(project, "dropped", officer, reason="企业放弃投资")
+
+    project.refresh_from_db()
+    assert project.staleness == ""
