@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from projects import services
@@ -48,8 +50,45 @@ class StageChangeInline(admin.TabularInline):
         return False
 
 
+class ProjectAdminForm(forms.ModelForm):
+    """Runs the services' checks while the form can still show them on fields, and carries
+    the version the admin loaded so a save over someone else's newer edit is refused."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Project
+        # What an edit may change; the stage and the bookkeeping are the services' (read-only).
+        fields = [
+            "code", "name", "investor", "co_investors", "total_investment",
+            "contracted_investment", "chain", "chain_link", "place", "construction_content",
+            "lead_source", "event", "intent_note", "first_contact_on", "signed_on",
+            "started_on", "expected_completion_on", "operating_on", "unit", "leader", "team",
+            "manager", "source", "is_illustrative",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the submitted values
+        if self.errors:
+            return
+        try:
+            services.validate_edit(self.instance)
+        except ValidationError as err:
+            self._update_errors(err)
+        if self.instance.pk:
+            saved = Project.objects.filter(pk=self.instance.pk).values_list("version", flat=True)
+            if self.cleaned_data.get("loaded_version") not in (None, *saved):
+                self.add_error(None, _("该项目已被他人修改，请刷新页面、核对后再保存。"))
+
+
 @admin.register(Project)
 class ProjectAdmin(SimpleHistoryAdmin):
+    form = ProjectAdminForm
     list_display = [
         "code",
         "name",
@@ -80,27 +119,27 @@ class ProjectAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         """Saves go through the services, so the admin obeys the same rules as the pages.
 
-        The color card is moved on the project page (it needs the move's date and reason);
-        here the stage is read-only.
+        The form has already run the services' checks; what can still fail here is a save
+        that raced another one, shown as a message with nothing saved. The color card is
+        moved on the project page (it needs the move's date and reason): read-only here.
         """
+        m2m = {"team", "co_investors"}
         fields = {
             f: form.cleaned_data[f]
             for f in form.cleaned_data
-            if f not in services.PROTECTED_FIELDS and f not in ("team", "co_investors")
+            if f not in services.PROTECTED_FIELDS and f not in m2m and f != "loaded_version"
         }
         try:
             if change:
+                version = form.cleaned_data.get("loaded_version") or obj.version
                 saved = services.project_update(
-                    project_id=obj.pk, version=obj.version, user=request.user, **fields
+                    project_id=obj.pk, version=version, user=request.user, **fields
                 )
             else:
                 saved = services.project_create(user=request.user, **fields)
-        except services.EditConflict as conflict:
-            messages.error(request, str(conflict))
-            raise
-        except ValidationError as err:
-            messages.error(request, "；".join(err.messages))
-            raise
+        except (services.EditConflict, ValidationError) as err:
+            messages.error(request, "；".join(getattr(err, "messages", [str(err)])))
+            return
         obj.pk, obj.version = saved.pk, saved.version
 
 

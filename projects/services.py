@@ -108,6 +108,18 @@ def _validate(project: Project, exclude=()) -> None:
     check_dates(project)
 
 
+def validate_edit(project: Project) -> None:
+    """The checks of an edit, for forms that want them before saving (the admin's).
+
+    Field rules, dates, and that the edit does not take away what the current stage stands on
+    (a green project keeps its start date).
+    """
+    _validate(project)
+    unmet = stages.unmet_requirements(project, project.stage)
+    if unmet:
+        raise ValidationError({r.field: str(r.message) for r in unmet})
+
+
 @transaction.atomic
 def project_create(*, user, team=(), m2m=None, at=None, **fields) -> Project:
     """Create a project; a starting stage other than red must meet its requirements.
@@ -162,12 +174,7 @@ def project_update(
         setattr(project, name, value)
     # An officer may not hand a project over to another unit.
     authorize(user, user is not None and roles.can_edit_project(user, project))
-    _validate(project)
-    # A later edit may not take away what the current stage stands on (a green project keeps
-    # its start date).
-    unmet = stages.unmet_requirements(project, project.stage)
-    if unmet:
-        raise ValidationError({r.field: str(r.message) for r in unmet})
+    validate_edit(project)
     project.version = F("version") + 1
     project.save()
     project.refresh_from_db()
