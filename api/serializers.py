@@ -425,10 +425,18 @@ class EnterpriseSerializer(CleanText, serializers.ModelSerializer):
             "project_count",
             "contacts",
             "is_illustrative",
+            "version",
         ]
         read_only_fields = ["is_illustrative"]
         # Uniqueness (name, credit code) and the code's checksum are the service's checks.
-        extra_kwargs = {"name": {"validators": []}, "credit_code": {"validators": []}}
+        extra_kwargs = {
+            "name": {"validators": []},
+            "credit_code": {"validators": []},
+            "version": {
+                "required": False,
+                "help_text": _("修改时带上读取到的版本号；他人已修改则返回409，不做任何更改"),
+            },
+        }
 
     def get_fields(self):
         fields = super().get_fields()

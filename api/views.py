@@ -452,6 +452,7 @@ class EnterpriseViewSet(
     @staticmethod
     def _fields(body):
         fields = dict(body.validated_data)
+        fields.pop("version", None)  # the lock is passed on its own (edits only)
         contacts = fields.pop("contacts", None)
         if contacts is not None:
             contacts = [dict(row) for row in contacts]
@@ -485,7 +486,11 @@ class EnterpriseViewSet(
         body.is_valid(raise_exception=True)
         fields, contacts = self._fields(body)
         services.enterprise_update(
-            user=request.user, enterprise_id=enterprise.pk, contacts=contacts, **fields
+            user=request.user,
+            enterprise_id=enterprise.pk,
+            version=body.validated_data.get("version"),
+            contacts=contacts,
+            **fields,
         )
         return Response(self._present(enterprise.pk))
 

@@ -114,6 +114,8 @@ class EnterpriseForm(forms.Form):
     description = forms.CharField(
         label=_("简介"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # The version the editor loaded (edits only), so a save over a newer edit is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class ContactForm(forms.Form):

@@ -39,7 +39,9 @@ class Enterprise(Provenance):
     is_chain_owner = models.BooleanField(_("链主企业"), default=False)
     is_head = models.BooleanField(_("头部企业"), default=False)
     description = models.TextField(_("简介"), blank=True)
-    history = HistoricalRecords()
+    # Optimistic lock, as on Project: investors are shared by every unit's officers.
+    version = models.PositiveIntegerField(_("版本"), default=1)
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("客商企业")

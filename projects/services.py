@@ -35,10 +35,11 @@ from projects.validators import validate_credit_code
 class EditConflict(Exception):
     """The project changed since the editor loaded it; `current` is the saved version."""
 
-    def __init__(self, current: Project):
+    def __init__(self, current, message: str | None = None):
         self.current = current
         super().__init__(
-            _("该项目已被他人修改（当前版本 %(v)s），请核对后再保存。") % {"v": current.version}
+            message
+            or _("该项目已被他人修改（当前版本 %(v)s），请核对后再保存。") % {"v": current.version}
         )
 
 
@@ -628,10 +629,22 @@ def enterprise_create(*, user, contacts=None, **fields) -> Enterprise:
 
 
 @transaction.atomic
-def enterprise_update(*, user, enterprise_id: int, contacts=None, **fields) -> Enterprise:
-    """Edit an investor; `contacts`, when given, replaces its contact list."""
+def enterprise_update(
+    *, user, enterprise_id: int, version: int | None = None, contacts=None, **fields
+) -> Enterprise:
+    """Edit an investor; `contacts`, when given, replaces its contact list.
+
+    With `version` (the one the editor loaded), a save over someone else's newer edit raises
+    EditConflict and changes nothing.
+    """
     enterprise = Enterprise.objects.select_for_update().get(pk=enterprise_id)
     authorize(user, user is not None and roles.can_maintain_shared_lists(user))
+    if version is not None and enterprise.version != version:
+        raise EditConflict(
+            enterprise,
+            _("该客商信息已被他人修改（当前版本 %(v)s），请刷新后核对再保存。")
+            % {"v": enterprise.version},
+        )
     illegal = set(fields) - set(ENTERPRISE_FIELDS)
     if illegal:
         raise ValidationError({f: _("该字段不能直接修改。") for f in sorted(illegal)})
@@ -642,4 +655,7 @@ def enterprise_update(*, user, enterprise_id: int, contacts=None, **fields) -> E
     rows = None if contacts is None else _contacts(contacts, errors)
     if errors:
         raise ValidationError(errors)
-    return _save_enterprise(enterprise, rows, user)
+    enterprise.version = F("version") + 1
+    saved = _save_enterprise(enterprise, rows, user)
+    saved.refresh_from_db()
+    return saved

@@ -346,25 +346,29 @@ def _enterprise_form(request, enterprise=None):
     initial, contacts = {}, []
     if enterprise is not None:
         initial = {f: getattr(enterprise, f) for f in services.ENTERPRISE_FIELDS}
+        initial["version"] = enterprise.version
         contacts = list(enterprise.contacts.order_by("id").values("name", "title", "phone"))
     form = EnterpriseForm(request.POST or None, initial=initial)
     formset = ContactFormSet(request.POST or None, initial=contacts, prefix="contacts")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         rows = [row for row in formset.cleaned_data if row]
+        fields = dict(form.cleaned_data)
+        version = fields.pop("version", None)
         try:
             if enterprise is None:
-                saved = services.enterprise_create(
-                    user=request.user, contacts=rows, **form.cleaned_data
-                )
+                saved = services.enterprise_create(user=request.user, contacts=rows, **fields)
             else:
                 saved = services.enterprise_update(
                     user=request.user,
                     enterprise_id=enterprise.pk,
+                    version=version,
                     contacts=rows,
-                    **form.cleaned_data,
+                    **fields,
                 )
         except ValidationError as exc:
             show_errors(form, exc)
+        except services.EditConflict as conflict:
+            form.add_error(None, str(conflict))
         else:
             messages.success(request, _("客商信息已保存。"))
             return redirect("projects:enterprise_detail", pk=saved.pk)

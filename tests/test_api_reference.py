@@ -118,6 +118,22 @@ def test_an_officer_edits_an_enterprise_and_replaces_its_contacts(personas, logi
     assert [c.name for c in investor.contacts.all()] == ["联系人丙"]
 
 
+def test_an_enterprise_edit_on_a_stale_version_gets_409_and_changes_nothing(
+    personas, login, investor
+):
+    url = f"{ENTERPRISES}{investor.pk}/"
+    first = patch(login(personas.officer_a), url, {"origin": "湖南", "version": 1})
+    assert first.status_code == 200, first.content
+    assert first.json()["version"] == 2
+
+    stale = patch(login(personas.officer_b), url, {"origin": "浙江", "version": 1})
+
+    assert stale.status_code == 409
+    assert stale.json()["version"] == 2
+    investor.refresh_from_db()
+    assert investor.origin == "湖南"
+
+
 def test_a_leader_may_not_edit_an_enterprise(personas, login, investor):
     response = patch(login(personas.leader), f"{ENTERPRISES}{investor.pk}/", {"origin": "x"})
 

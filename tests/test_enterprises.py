@@ -144,6 +144,36 @@ def test_editing_replaces_the_contacts(personas, login):
     assert list(enterprise.contacts.values_list("name", flat=True)) == ["新联系人"]
 
 
+def edit_form(enterprise, contact_name, version):
+    return {
+        "name": enterprise.name,
+        "credit_code": "",
+        "origin": "甘肃",
+        "version": version,
+        "contacts-TOTAL_FORMS": "1",
+        "contacts-INITIAL_FORMS": "0",
+        "contacts-0-name": contact_name,
+        "contacts-0-title": "",
+        "contacts-0-phone": "1",
+    }
+
+
+def test_a_save_over_another_officers_newer_edit_is_refused_and_loses_nothing(personas, login):
+    enterprise = factories.EnterpriseFactory(name="金车储能")
+    url = reverse("projects:enterprise_edit", args=[enterprise.pk])
+    # Both officers opened the form on version 1; A saves first.
+    first = login(personas.officer_a).post(url, edit_form(enterprise, "甲的联系人", 1))
+    assert first.status_code == 302
+
+    second = login(personas.officer_b).post(url, edit_form(enterprise, "乙的联系人", 1))
+
+    assert second.status_code == 200
+    assert "已被他人修改" in second.content.decode()
+    enterprise.refresh_from_db()
+    assert enterprise.version == 2
+    assert list(enterprise.contacts.values_list("name", flat=True)) == ["甲的联系人"]
+
+
 @pytest.fixture
 def investor():
     enterprise = factories.EnterpriseFactory(name="金川集团股份有限公司", is_chain_owner=True)
