@@ -264,7 +264,7 @@ class ProjectViewSet(
             source = ledger_selectors.projects_source(request.query_params, request.user)
         except ledger_selectors.InvalidFilters as exc:
             raise ValidationError(exc.errors) from None
-        content = exports.export_projects(source.rows, applied_filters=source.applied_filters)
+        content = exports.export("projects", source.rows, applied_filters=source.applied_filters)
         name = f"{EXPORT_NAMES['projects']}_{timezone.localdate():%Y-%m-%d}.xlsx"
         return attachment(content, XLSX, name)
 

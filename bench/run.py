@@ -246,7 +246,7 @@ def phase_batch(db_url):
         def export():
             # As the export page does: the rows and applied filters from the query string.
             source = SOURCES["projects"]({}, admin)
-            return exports.export_projects(source.rows, applied_filters=source.applied_filters)
+            return exports.export("projects", source.rows, applied_filters=source.applied_filters)
 
         out["export"] = timed(export, runs=5, warmup=1)
     except Exception as exc:

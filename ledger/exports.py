@@ -15,6 +15,7 @@ import django_filters
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -141,81 +142,28 @@ def write_sheet(
     return buffer.getvalue()
 
 
-# --- One function per list ----------------------------------------------------------------------
+# --- The lists ---------------------------------------------------------------------------------
 
-
-def export_projects(projects, *, applied_filters: AppliedFilters = ()) -> bytes:
-    """Projects from `projects.selectors.project_list` (+ `chain_link__parent` selected)."""
-    return write_sheet(
-        title=_("金昌市招商引资项目台账"),
-        columns=PROJECT_COLUMNS,
-        rows=projects,
-        applied_filters=applied_filters,
-    )
-
-
-def export_progress(entries, *, applied_filters: AppliedFilters = ()) -> bytes:
-    """MonthlyProgress rows with `project__unit` and `filed_by` selected."""
-    return write_sheet(
-        title=_("招商引资项目月度进展"),
-        columns=PROGRESS_COLUMNS,
-        rows=entries,
-        applied_filters=applied_filters,
-    )
-
-
-def export_problems(problems, *, applied_filters: AppliedFilters = ()) -> bytes:
-    return write_sheet(
-        title=_("项目难点堵点清单"),
-        columns=PROBLEM_COLUMNS,
-        rows=problems,
-        applied_filters=applied_filters,
-    )
-
-
-def export_events(events, *, applied_filters: AppliedFilters = ()) -> bytes:
-    """Events annotated with `signed_count` and `signed_amount` (selectors_work.event_list)."""
-    return write_sheet(
-        title=_("招商活动"), columns=EVENT_COLUMNS, rows=events, applied_filters=applied_filters
-    )
-
-
-def export_opportunities(opportunities, *, applied_filters: AppliedFilters = ()) -> bytes:
-    return write_sheet(
-        title=_("投资机会清单"),
-        columns=OPPORTUNITY_COLUMNS,
-        rows=opportunities,
-        applied_filters=applied_filters,
-    )
-
-
-def export_targets(targets, *, applied_filters: AppliedFilters = ()) -> bytes:
-    return write_sheet(
-        title=_("目标企业清单"),
-        columns=TARGET_COLUMNS,
-        rows=targets,
-        applied_filters=applied_filters,
-    )
-
-
-def export_taskforces(task_forces, *, applied_filters: AppliedFilters = ()) -> bytes:
-    return write_sheet(
-        title=_("产业链专班责任清单"),
-        columns=TASKFORCE_COLUMNS,
-        rows=task_forces,
-        applied_filters=applied_filters,
-    )
-
-
-EXPORTERS = {
-    "projects": export_projects,
-    "progress": export_progress,
-    "problems": export_problems,
-    "events": export_events,
-    "opportunities": export_opportunities,
-    "targets": export_targets,
-    "taskforces": export_taskforces,
+# Each list's sheet: its title and its columns (the project and progress columns are the ones
+# the import reads). The rows come from `ledger.selectors.SOURCES[kind]`, which selects what
+# the columns print (a project's chain link with its parent, an event's signed sums).
+SHEETS = {
+    "projects": (gettext_lazy("金昌市招商引资项目台账"), PROJECT_COLUMNS),
+    "progress": (gettext_lazy("招商引资项目月度进展"), PROGRESS_COLUMNS),
+    "problems": (gettext_lazy("项目难点堵点清单"), PROBLEM_COLUMNS),
+    "events": (gettext_lazy("招商活动"), EVENT_COLUMNS),
+    "opportunities": (gettext_lazy("投资机会清单"), OPPORTUNITY_COLUMNS),
+    "targets": (gettext_lazy("目标企业清单"), TARGET_COLUMNS),
+    "taskforces": (gettext_lazy("产业链专班责任清单"), TASKFORCE_COLUMNS),
 }
+
+
+def export(kind: str, rows, *, applied_filters: AppliedFilters = ()) -> bytes:
+    """The list `kind` as an .xlsx, with the applied filters written above the table."""
+    title, columns = SHEETS[kind]
+    return write_sheet(
+        title=str(title), columns=columns, rows=rows, applied_filters=applied_filters
+    )
 
 
 # --- Describing filters ---------------------------------------------------------------------

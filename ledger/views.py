@@ -220,6 +220,6 @@ def export(request, kind):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    content = exports.EXPORTERS[kind](source.rows, applied_filters=source.applied_filters)
+    content = exports.export(kind, source.rows, applied_filters=source.applied_filters)
     name = f"{EXPORT_NAMES[kind]}_{timezone.localdate():%Y-%m-%d}.xlsx"
     return _xlsx_response(content, name)

@@ -56,7 +56,7 @@ def read(content: bytes):
 
 def export(kind: str, user, query: str = "") -> bytes:
     source = selectors.SOURCES[kind](QueryDict(query), user)
-    return exports.EXPORTERS[kind](source.rows, applied_filters=source.applied_filters)
+    return exports.export(kind, source.rows, applied_filters=source.applied_filters)
 
 
 def header_of(sheet) -> list[str]:

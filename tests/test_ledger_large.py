@@ -106,7 +106,7 @@ def test_two_thousand_rows_are_imported_and_exported_again(personas, refs):
     assert StageChange.objects.filter(reason=services.IMPORT_REASON).count() == 2000
 
     source = selectors.projects_source({}, personas.officer_a)
-    content = exports.export_projects(source.rows, applied_filters=source.applied_filters)
+    content = exports.export("projects", source.rows, applied_filters=source.applied_filters)
     again = import_file(content, personas.officer_a)
 
     assert again.summary["unchanged"] == 2000
