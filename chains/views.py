@@ -26,6 +26,7 @@ from chains.forms import (
     add_service_errors,
 )
 from chains.models import ChainLink, IndustryChain, Opportunity, TargetEnterprise
+from jinchang.datacache import cached_page
 from org import roles
 
 PAGE_SIZE = 50
@@ -41,6 +42,7 @@ def _require_maintainer(user) -> None:
         raise PermissionDenied
 
 
+@cached_page
 @login_required
 def overview(request):
     _require_reader(request.user)
@@ -51,6 +53,7 @@ def overview(request):
     )
 
 
+@cached_page
 @login_required
 def chain_map(request, pk):
     _require_reader(request.user)
@@ -61,6 +64,7 @@ def chain_map(request, pk):
     return render(request, "chains/map.html", {"map": chain_map, "legend": chain_map.legend})
 
 
+@cached_page
 @login_required
 def link(request, pk):
     _require_reader(request.user)
@@ -126,6 +130,7 @@ def _list_context(request, filterset, export_kind):
     }
 
 
+@cached_page
 @login_required
 def opportunities(request):
     _require_reader(request.user)
@@ -135,6 +140,7 @@ def opportunities(request):
     return render(request, "chains/opportunities.html", context)
 
 
+@cached_page
 @login_required
 def targets(request):
     _require_reader(request.user)
@@ -144,6 +150,7 @@ def targets(request):
     return render(request, "chains/targets.html", context)
 
 
+@cached_page
 @login_required
 def taskforces(request):
     _require_reader(request.user)

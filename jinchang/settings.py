@@ -10,7 +10,15 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from jinchang.env import env_bool, env_database, env_email, env_int, env_list, env_str
+from jinchang.env import (
+    env_bool,
+    env_cache,
+    env_database,
+    env_email,
+    env_int,
+    env_list,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("JINCHANG_VAR_DIR", str(BASE_DIR / "var")))
@@ -105,6 +113,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so that a real Celery worker started by a test sees the test data.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ----------------------------------------------------------------------------------
+# Shared by every process (web workers, the Celery worker): it holds the data version that
+# invalidates kept pages (jinchang/datacache.py) and the API throttle counts. Redis in
+# production; files under var/ in the embedded setup; the test process's memory in tests
+# unless CACHE_URL is given (CI's PostgreSQL pass uses Redis).
+CACHES = {
+    "default": env_cache(
+        "CACHE_URL", "locmem://tests" if TESTING else f"file://{VAR_DIR / 'cache'}"
+    )
+}
+# Sessions read from the cache, written through to the database: a kept page checks its
+# session without a query.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Tests never commit, so the data version changes at each write rather than after a commit.
+DATACACHE_BUMP_EACH_WRITE = TESTING
 
 AUTH_USER_MODEL = "org.User"
 AUTHENTICATION_BACKENDS = [

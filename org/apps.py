@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -11,3 +12,7 @@ class OrgConfig(AppConfig):
         from org.roles import sync_role_permissions
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="org.sync_role_permissions")
+        # Every write to the database invalidates the kept pages (jinchang/datacache.py).
+        from jinchang import datacache
+
+        connection_created.connect(datacache.install, dispatch_uid="jinchang.datacache")

@@ -7,9 +7,18 @@ leader, an admin, and the anonymous client.
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 
 from jinchang.celery import app as celery_app
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Kept pages, the data version and throttle counts outlive a test's database."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

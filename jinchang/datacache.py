@@ -1,0 +1,237 @@
+"""Read pages and API answers kept in the shared cache until the data changes.
+
+Leaders reopen the same dashboard and lists many times between two changes of the data, and
+integrations page through the same lists; building those answers is most of their time
+(rendering, serialising), not SQL. So a page is kept, rendered, in the cache and served again
+while the data it was built from is unchanged.
+
+How a kept page knows it is out of date:
+1. The *data version* is a random token in the shared cache (Redis in production, files under
+   var/ in the embedded setup), so every web process and the Celery worker see the same one.
+2. Every statement that writes a table of the data (ORM save, QuerySet.update, bulk_create,
+   raw SQL) passes through one execute wrapper installed on each database connection
+   (`install`); it replaces the token. No service has to remember to do it, and the bulk
+   UPDATEs of the nightly warnings or a worker's report status count like any other write.
+3. Inside a transaction the token is replaced after the commit, not before: until then a
+   reader sees the old rows, and what it keeps under the old token is never served again.
+4. A kept page records the token it was built under, and is served only while that token is
+   current. The key holds whoever asked (browser session and CSRF cookie, or API token), the
+   language, the date (a page's "overdue" and "this month" are as of today), the full URL and
+   the htmx headers; a page older than `TIMEOUT` is built again in any case.
+5. A kept answer is served before the user is loaded: the session must still belong to the
+   user it was built for (logout and expiry remove it from the session store), and any change
+   to a user, their roles or an API token is a write, which has replaced the token.
+
+Only GET answers with status 200 are kept, never while the user has a message waiting to be
+shown, and never a download. A fresh or emptied cache starts with a new random token, so a
+page stored before can never be taken for current.
+"""
+
+import hashlib
+import secrets
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import timezone, translation
+
+VERSION_KEY = "datacache:version"
+TIMEOUT = 300  # seconds; bounds "3 days ago"-style text that ages without a write
+
+# Tables whose writes change nothing a cached page shows: sessions (a kept page checks its
+# session itself), login throttling, Celery's own bookkeeping and the admin's log. API tokens
+# are not among them: a kept answer to a token trusts that the token has not changed since.
+IGNORED_TABLE_PREFIXES = (
+    "django_session",
+    "axes_",
+    "django_celery_results_",
+    "django_celery_beat_",
+    "django_admin_log",
+)
+WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "TRUNCA", "REPLAC")
+
+
+# --- the data version ---------------------------------------------------------------------
+
+
+def current_version() -> str:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, secrets.token_hex(8), None)  # add: concurrent starters agree
+        version = cache.get(VERSION_KEY)
+    return version
+
+
+def bump() -> None:
+    """Every kept page is out of date from now on."""
+    cache.set(VERSION_KEY, secrets.token_hex(8), None)
+
+
+def _writes_data(sql: str) -> bool:
+    head = sql.lstrip()[:6].upper()
+    if not head.startswith(WRITE_VERBS):
+        return False
+    # Django quotes the table it writes: INSERT INTO "t", UPDATE "t", DELETE FROM "t".
+    parts = sql.split('"', 2)
+    if len(parts) < 3:
+        return True  # hand-written SQL without quotes: assume it changes data
+    return not parts[1].startswith(IGNORED_TABLE_PREFIXES)
+
+
+def _after_write(connection) -> None:
+    if not connection.in_atomic_block:
+        bump()  # autocommit: the statement is committed already
+        return
+    if settings.DATACACHE_BUMP_EACH_WRITE:
+        # The test suite runs every test in a transaction that never commits; it sees its
+        # own writes at once, as it would after a commit.
+        bump()
+    # Once per transaction (a savepoint rolled back takes its callback with it and the next
+    # write registers again): an Excel import of 10,000 rows replaces the token once.
+    if not any(hook[1] is bump for hook in connection.run_on_commit):
+        transaction.on_commit(bump, using=connection.alias)
+
+
+def _watch(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    if _writes_data(sql):
+        _after_write(context["connection"])
+    return result
+
+
+def install(sender, connection, **kwargs) -> None:
+    """connection_created receiver: watch the new connection's writes."""
+    if _watch not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch)
+
+
+# --- kept answers -------------------------------------------------------------------------
+
+
+def _key(*parts) -> str:
+    digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
+    return f"datacache:page:{digest}"
+
+
+def _asker(request, *, api: bool) -> str | None:
+    """Who asks, as far as a kept answer is concerned; None: build the answer (anonymous, or
+    a browser without its CSRF cookie yet)."""
+    if api:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "token" and token:
+            # A token's answers were built after DRF accepted it; revoking the token or
+            # changing its user is a write, so they are never served after that.
+            return f"token:{token.strip()}"
+    session = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    csrf = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    # A page carries a CSRF token that must match the browser's cookie.
+    if session and csrf:
+        return f"session:{session}:{csrf}"
+    return None
+
+
+def _still_signed_in(request, asker: str, entry) -> bool:
+    if asker.startswith("token:"):
+        return True
+    # A logged-out or expired session is gone from the session store (the cache, then the
+    # database: SESSION_ENGINE cached_db). Anything that changes the user is a write.
+    return request.session.get(SESSION_KEY) == entry["user"]
+
+
+def _lookup(key: str):
+    """The current version and the kept answer under `key` if it was built under it."""
+    found = cache.get_many([VERSION_KEY, key])
+    version = found.get(VERSION_KEY) or current_version()
+    entry = found.get(key)
+    if entry and entry["version"] == version:
+        return version, entry
+    return version, None
+
+
+def _keep(key: str, version: str, request, response) -> None:
+    user = getattr(request, "user", None)
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return
+    if response.has_header("Content-Disposition") or not (user and user.is_authenticated):
+        return  # a download, or not built for a signed-in user
+    cache.set(
+        key,
+        {
+            "version": version,
+            "user": str(user.pk),
+            "content": response.content,
+            "headers": {
+                name: response[name]
+                for name in ("Content-Type", "Vary", "Allow")
+                if response.has_header(name)
+            },
+        },
+        TIMEOUT,
+    )
+
+
+def _replay(entry) -> HttpResponse:
+    response = HttpResponse(entry["content"])
+    for name, value in entry["headers"].items():
+        response[name] = value
+    return response
+
+
+def respond(request, build, *, api: bool = False):
+    """The kept answer to this GET if it is current, else `build()`'s (kept when it can be)."""
+    asker = _asker(request, api=api) if request.method == "GET" else None
+    if asker is None:
+        return build()
+    key = _key(
+        asker,
+        translation.get_language(),
+        timezone.localdate(),
+        request.build_absolute_uri(),
+        request.headers.get("Accept", "") if api else "",
+        request.headers.get("HX-Request", ""),
+        request.headers.get("HX-Target", ""),
+    )
+    version, entry = _lookup(key)
+    # A message waiting to be shown is shown by a built page.
+    waiting = not api and len(messages.get_messages(request))
+    if entry is not None and not waiting and _still_signed_in(request, asker, entry):
+        return _replay(entry)
+    response = build()
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    renderer = getattr(response, "accepted_renderer", None)
+    if waiting or (api and getattr(renderer, "format", None) != "json"):
+        return response  # the browsable API's HTML holds a CSRF token and forms: not kept
+    _keep(key, version, request, response)
+    return response
+
+
+def cached_page(view):
+    """For a read-only HTML view, outside its login check (a kept page skips loading the user:
+    the session is checked, and any change to the user is a write)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        return respond(request, lambda: view(request, *args, **kwargs))
+
+    return wrapped
+
+
+class CachedReads:
+    """For a DRF view: GET lists, objects and plain GET views answered from the cache until the
+    data changes, before authentication (a token's kept answers skip the database)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        # A viewset's action is known from its method map before DRF sets `self.action`;
+        # a plain APIView has no map and is read-only where this class is used.
+        actions = getattr(self, "action_map", None)
+        action = actions.get(request.method.lower()) if actions is not None else None
+        if action not in (None, "list", "retrieve"):
+            return super().dispatch(request, *args, **kwargs)
+        return respond(
+            request, lambda: super(CachedReads, self).dispatch(request, *args, **kwargs), api=True
+        )
