@@ -251,6 +251,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Projects, the color card, monthly progress, chains, dashboard and reports.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs page are for signed-in users and token holders only: they name
+    # every field of the bureau's data.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -8,6 +8,7 @@ import pytest
 import yaml
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
+from rest_framework.authtoken.models import Token
 
 pytestmark = pytest.mark.django_db
 
@@ -45,8 +46,20 @@ def test_the_schema_validates_as_openapi_3_without_warnings(tmp_path):
     assert {"tokenAuth", "cookieAuth"} <= set(schema["components"]["securitySchemes"])
 
 
-def test_the_schema_describes_the_project_contract(client):
-    schema = yaml.safe_load(client.get("/api/schema/").content)
+@pytest.mark.parametrize("url", ["/api/schema/", "/api/docs/"])
+def test_the_schema_and_docs_are_for_signed_in_users_only(client, url):
+    assert client.get(url).status_code in (401, 403)
+
+
+def test_a_token_holder_reads_the_schema(client, personas):
+    token = Token.objects.create(user=personas.officer_b)
+    response = client.get("/api/schema/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+    assert "/api/v1/projects/" in yaml.safe_load(response.content)["paths"]
+
+
+def test_the_schema_describes_the_project_contract(login, personas):
+    schema = yaml.safe_load(login(personas.officer_a).get("/api/schema/").content)
 
     project = schema["components"]["schemas"]["Project"]["properties"]
     assert {
@@ -97,8 +110,8 @@ class _Assets(HTMLParser):
             self.urls.append(attrs["src"])
 
 
-def test_the_docs_page_loads_only_local_assets(client):
-    response = client.get("/api/docs/")
+def test_the_docs_page_loads_only_local_assets(login, personas):
+    response = login(personas.leader).get("/api/docs/")
 
     assert response.status_code == 200
     html = response.content.decode()
