@@ -21,7 +21,7 @@ from chains.models import (
     Opportunity,
     TargetEnterprise,
 )
-from dashboard.figures import Scope, by_chain
+from dashboard.figures import by_chain, year_so_far
 from projects.models import Project
 from projects.stages import COLORS, DESCRIPTIONS, ORDER, Stage
 
@@ -125,7 +125,7 @@ def chain_overview(*, today: datetime.date | None = None) -> Overview:
     chains = list(
         IndustryChain.objects.select_related("chain_leader").prefetch_related("chain_owners")
     )
-    figures = {row["id"]: row for row in by_chain(Scope(year=today.year, month=today.month))}
+    figures = {row["id"]: row for row in by_chain(year_so_far(today))}
     outputs = _latest_outputs(year=today.year)
     gaps = defaultdict(int)
     links = defaultdict(int)

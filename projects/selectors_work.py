@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
+from dashboard import figures
 from projects.models import (
     Enterprise,
     Event,
@@ -199,19 +200,18 @@ def my_projects(*, user, today: datetime.date | None = None) -> QuerySet:
 
 
 def portfolio_totals(qs: QuerySet, today: datetime.date | None = None) -> dict:
-    """Count and total investment of a set of projects, and this year's progress sums."""
-    year = _today(today).year
-    ids = qs.order_by().values("pk")
-    totals = Project.objects.filter(pk__in=ids).aggregate(
+    """Count and total investment of a set of projects, and their progress this year so far
+    (dashboard.figures, as the chain overview counts it)."""
+    scope = figures.year_so_far(_today(today))
+    totals = Project.objects.filter(pk__in=qs.order_by().values("pk")).aggregate(
         count=Count("id"), total_investment=Coalesce(Sum("total_investment"), ZERO)
     )
+    ytd = figures.progress_ytd(scope, qs)
     totals.update(
-        MonthlyProgress.objects.filter(project_id__in=ids, month__year=year).aggregate(
-            ytd_investment=Coalesce(Sum("investment_completed"), ZERO),
-            ytd_funds=Coalesce(Sum("funds_in_place"), ZERO),
-        )
+        ytd_investment=ytd["investment_completed_ytd"],
+        ytd_funds=ytd["funds_in_place_ytd"],
+        year=scope.year,
     )
-    totals["year"] = year
     return totals
 
 
