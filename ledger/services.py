@@ -32,18 +32,9 @@ PROGRESS_EVERY = 100
 READ_SHARE, PLAN_SHARE = 10, 30
 
 
-def can_import(user) -> bool:
-    """Officers import their own unit's ledger; admins import any. Leaders only read."""
-    return roles.is_officer(user) or roles.is_admin(user)
-
-
-def can_see_job(user, job: ImportJob) -> bool:
-    return roles.is_admin(user) or (job.created_by_id is not None and job.created_by_id == user.pk)
-
-
 def job_create(*, user, kind: str, upload) -> ImportJob:
     """Keep an uploaded file and queue its preview."""
-    project_services.authorize(user, user is not None and can_import(user))
+    project_services.authorize(user, user is not None and roles.can_import_ledger(user))
     errors = {}
     if kind not in ImportJob.Kind.values:
         errors["kind"] = _("请选择导入类型。")
@@ -140,9 +131,7 @@ def job_preview(*, job_id: int) -> ImportJob:
 def job_request_commit(*, job_id: int, user) -> ImportJob:
     """Queue the commit of a clean preview; only the person who uploaded it may commit."""
     job = ImportJob.objects.get(pk=job_id)
-    project_services.authorize(
-        user, user is not None and can_import(user) and job.created_by_id == user.pk
-    )
+    project_services.authorize(user, user is not None and roles.can_commit_import(user, job))
     if not job.can_commit:
         if job.error_count:
             raise ValidationError(

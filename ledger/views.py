@@ -56,7 +56,7 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 
 def _require_importer(user) -> None:
-    if not services.can_import(user):
+    if not roles.can_import_ledger(user):
         raise PermissionDenied(_("只有招商专员和管理员可以导入台账。"))
 
 
@@ -95,7 +95,7 @@ def upload(request):
 def _job_for(user, pk) -> ImportJob:
     job = get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
     # Someone else's job is not found rather than forbidden: its file name is not for them.
-    if not services.can_see_job(user, job):
+    if not roles.can_see_import(user, job):
         raise Http404
     return job
 

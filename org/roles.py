@@ -86,6 +86,21 @@ def can_manage_reports(user) -> bool:
     return is_admin(user)
 
 
+def can_import_ledger(user) -> bool:
+    """Officers import their own unit's Excel ledger (each row is checked against the unit
+    rules above); admins import any. Leaders only read."""
+    return is_officer(user) or is_admin(user)
+
+
+def can_commit_import(user, job) -> bool:
+    """Only the person who uploaded a ledger commits it, and only while they may import."""
+    return can_import_ledger(user) and job.created_by_id == user.pk
+
+
+def can_see_import(user, job) -> bool:
+    return is_admin(user) or (job.created_by_id is not None and job.created_by_id == user.pk)
+
+
 # Model permissions per role, for the admin. Object rules (own unit only) are the functions
 # above; these only decide which admin pages a role sees.
 OFFICER_WRITES = {
