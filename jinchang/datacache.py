@@ -123,7 +123,7 @@ def _asker(request, *, api: bool) -> str | None:
     """Who asks, as far as a kept answer is concerned; None: build the answer (anonymous, or
     a browser without its CSRF cookie yet)."""
     if api:
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
         if scheme.lower() == "token" and token:
             # A token's answers were built after DRF accepted it; revoking the token or
             # changing its user is a write, so they are never served after that.
@@ -226,10 +226,15 @@ def respond(request, build, *, api: bool = False):
         asker,
         translation.get_language(),
         timezone.localdate(),
-        request.build_absolute_uri(),
-        request.headers.get("Accept", "") if api else "",
-        request.headers.get("HX-Request", ""),
-        request.headers.get("HX-Target", ""),
+        # The host as sent (pagination links name it; a host not allowed is refused while
+        # building, and nothing is kept), the path and query; META rather than
+        # request.headers, which parses every header on first use.
+        request.scheme,
+        request.META.get("HTTP_HOST", ""),
+        request.get_full_path(),
+        request.META.get("HTTP_ACCEPT", "") if api else "",
+        request.META.get("HTTP_HX_REQUEST", ""),
+        request.META.get("HTTP_HX_TARGET", ""),
     )
     version, entry = _lookup(key)
     # A message waiting to be shown is shown by a built page.
