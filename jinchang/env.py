@@ -61,6 +61,11 @@ def env_database(name: str, default: str) -> dict:
         raise ImproperlyConfigured(f"{name} is not a valid database URL: {exc}") from None
     if not config.get("ENGINE"):
         raise ImproperlyConfigured(f"{name}={url!r} names no supported database engine.")
+    if "postgresql" in config["ENGINE"]:
+        # A form's select of units or chain links iterates its queryset; on PostgreSQL that
+        # is a server-side cursor (DECLARE, FETCH, CLOSE): three round trips for a dozen rows.
+        # Nothing here streams a result too large to fetch at once.
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
     return config
 
 
