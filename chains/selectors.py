@@ -9,8 +9,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from chains.models import (
@@ -35,6 +46,9 @@ def legend(counts: dict | None = None) -> list[tuple[Stage, str, int | None]]:
         (stage, DESCRIPTIONS[stage], None if counts is None else counts.get(stage, 0))
         for stage in ORDER
     ]
+
+
+MARKERS_PER_LINK = 12
 
 
 # --- Figures ------------------------------------------------------------------------------
@@ -172,17 +186,23 @@ class MapProject:
 class MapNode:
     link: ChainLink
     enterprises: list[str]
-    projects: list[MapProject]
+    projects: list[MapProject]  # the largest MARKERS_PER_LINK
     gap_count: int
     gap_open: bool
     targets: int
     opportunities: int
     children: list["MapNode"] = field(default_factory=list)
+    project_count: int = 0  # all of the link's live projects
+
+    @property
+    def more(self) -> int:
+        """Live projects on the link beyond the markers shown (the link's page lists all)."""
+        return self.project_count - len(self.projects)
 
     @property
     def depth_projects(self) -> int:
         """Projects on this link and every link under it."""
-        return len(self.projects) + sum(c.depth_projects for c in self.children)
+        return self.project_count + sum(c.depth_projects for c in self.children)
 
     @property
     def depth_gaps(self) -> int:
@@ -193,9 +213,15 @@ class MapNode:
 class ChainMap:
     chain: IndustryChain
     sub_chains: list[MapNode]
-    unplaced: list[MapProject]  # the chain's projects not yet put on a link
+    unplaced: list[MapProject]  # the largest of the chain's projects not yet on a link
     output: ChainOutput | None
     task_force: ChainTaskForce | None
+    stage_counts: dict = field(default_factory=dict)  # every live project of the chain
+    unplaced_count: int = 0
+
+    @property
+    def unplaced_more(self) -> int:
+        return self.unplaced_count - len(self.unplaced)
 
     @property
     def nodes(self):
@@ -208,13 +234,7 @@ class ChainMap:
 
     @property
     def legend(self) -> list[tuple[Stage, str, int | None]]:
-        counts = defaultdict(int)
-        for node in self.nodes:
-            for project in node.projects:
-                counts[project.stage] += 1
-        for project in self.unplaced:
-            counts[project.stage] += 1
-        return legend(counts)
+        return legend(self.stage_counts)
 
     @property
     def gaps(self) -> list[MapNode]:
@@ -259,7 +279,8 @@ def _map_project(project: Project) -> MapProject:
     )
 
 
-def _build_tree(links, projects_by_link) -> list[MapNode]:
+def _build_tree(links, projects_by_link, counts=None) -> list[MapNode]:
+    counts = counts or {}
     nodes = {}
     for link in links:
         nodes[link.pk] = MapNode(
@@ -270,6 +291,7 @@ def _build_tree(links, projects_by_link) -> list[MapNode]:
             gap_open=gap_is_open(link, len(link.present)),
             targets=link.target_count,
             opportunities=link.opportunity_count,
+            project_count=counts.get(link.pk, 0),
         )
     roots = []
     for link in links:
@@ -282,7 +304,7 @@ def chain_map(*, chain_id: int, today: datetime.date | None = None) -> ChainMap:
     """The map of one chain: its sub-chains and links as a tree, each with the enterprises
     present, its live projects in their card color, its gap, and its targets and opportunities.
 
-    Raises IndustryChain.DoesNotExist. Six queries, whatever the size of the chain.
+    Raises IndustryChain.DoesNotExist. Seven queries, whatever the size of the chain.
     """
     year = (today or timezone.localdate()).year
     chain = (
@@ -293,11 +315,28 @@ def chain_map(*, chain_id: int, today: datetime.date | None = None) -> ChainMap:
         .get(pk=chain_id)
     )
     links = list(chain_links(chain.pk))
+    on_chain = Project.objects.live().filter(
+        Q(chain_id=chain.pk) | Q(chain_link__chain_id=chain.pk)
+    )
+    # How many live projects each link has, by stage (the legend and "N more"): one query.
+    counts = defaultdict(int)
+    stage_counts = defaultdict(int)
+    for row in on_chain.order_by().values("chain_link_id", "stage").annotate(n=Count("id")):
+        counts[row["chain_link_id"]] += row["n"]
+        stage_counts[Stage(row["stage"])] += row["n"]
+    # The largest few of each link as markers: at a province's scale a link holds hundreds,
+    # more than a map can show or a person read; the link's page lists them all.
     projects_by_link = defaultdict(list)
     unplaced = []
     projects = (
-        Project.objects.live()
-        .filter(Q(chain_id=chain.pk) | Q(chain_link__chain_id=chain.pk))
+        on_chain.alias(
+            place_on_link=Window(
+                RowNumber(),
+                partition_by=[F("chain_link_id")],
+                order_by=[F("total_investment").desc(), F("pk").asc()],
+            )
+        )
+        .filter(place_on_link__lte=MARKERS_PER_LINK)
         .select_related("investor")
         .only("name", "stage", "total_investment", "chain_link_id", "investor__name")
         .order_by("chain_link_id", "-total_investment", "pk")
@@ -311,10 +350,12 @@ def chain_map(*, chain_id: int, today: datetime.date | None = None) -> ChainMap:
         task_force = None
     return ChainMap(
         chain=chain,
-        sub_chains=_build_tree(links, projects_by_link),
+        sub_chains=_build_tree(links, projects_by_link, counts),
         unplaced=unplaced,
         output=_latest_outputs([chain.pk], year=year).get(chain.pk),
         task_force=task_force,
+        stage_counts=dict(stage_counts),
+        unplaced_count=counts[None],
     )
 
 

@@ -182,15 +182,46 @@ def test_a_filled_link_is_no_longer_a_gap():
     assert node.gap_count == 0
 
 
+def test_a_crowded_link_shows_its_largest_projects_and_counts_the_rest():
+    chain = factories.ChainFactory(name="新能源和新能源电池")
+    link = factories.ChainLinkFactory(chain=chain, name="正极材料")
+    stages = [Stage.RED, Stage.GREEN]
+    for i in range(selectors.MARKERS_PER_LINK + 5):
+        factories.ProjectFactory(
+            chain=chain,
+            chain_link=link,
+            stage=stages[i % 2],
+            total_investment=Decimal(1000 + i),
+            name=f"项目{i:02d}",
+        )
+    factories.ProjectFactory(chain=chain, chain_link=link, stage=Stage.DROPPED)
+    factories.ProjectFactory(chain=chain, chain_link=None, stage=Stage.BLUE)
+
+    chain_map = selectors.chain_map(chain_id=chain.pk)
+
+    [node] = [n for n in chain_map.nodes if n.link.pk == link.pk]
+    shown = [p.name for p in node.projects]
+    assert len(shown) == selectors.MARKERS_PER_LINK
+    assert shown[0] == f"项目{selectors.MARKERS_PER_LINK + 4:02d}"  # the largest first
+    assert (node.project_count, node.more) == (selectors.MARKERS_PER_LINK + 5, 5)
+    # The legend counts every live project, shown or not; the dropped one is not on the map.
+    counts = {stage: n for stage, _meaning, n in chain_map.legend}
+    assert counts[Stage.RED] + counts[Stage.GREEN] == selectors.MARKERS_PER_LINK + 5
+    assert counts[Stage.BLUE] == 1
+    assert Stage.DROPPED not in counts
+    assert (chain_map.unplaced_count, chain_map.unplaced_more) == (1, 0)
+
+
 @pytest.mark.parametrize("size", [1, 4])
-def test_the_map_runs_six_queries_whatever_the_size(size, django_assert_num_queries):
+def test_the_map_runs_seven_queries_whatever_the_size(size, django_assert_num_queries):
     chain = build_chain(
         "新能源和新能源电池", sub_chains=size, links_per_sub=size, projects_per_link=size
     )
 
     # the chain with its leader and task force, its 链主, its links with their list counts,
-    # the links' enterprises, its projects, its latest output
-    with django_assert_num_queries(6):
+    # the links' enterprises, its projects' counts by link and stage, the largest projects of
+    # each link, its latest output
+    with django_assert_num_queries(7):
         chain_map = selectors.chain_map(chain_id=chain.pk)
         owners = [o.name for o in chain_map.chain.chain_owners.all()]
 
