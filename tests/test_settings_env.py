@@ -40,6 +40,22 @@ def test_a_postgres_url_gives_the_psycopg_backend(monkeypatch):
     assert config["NAME"] == "jinchang"
 
 
+def test_postgres_connections_plan_joins_in_groups_and_fetch_selects_at_once(monkeypatch):
+    monkeypatch.setenv(
+        "DATABASE_URL", "postgres://u@db:5432/j?options=-c%20statement_timeout%3D5000"
+    )
+    config = env.env_database("DATABASE_URL", "sqlite:///x")
+    assert config["DISABLE_SERVER_SIDE_CURSORS"] is True
+    assert config["OPTIONS"]["options"] == "-c statement_timeout=5000 -c join_collapse_limit=4"
+
+
+def test_sqlite_keeps_its_own_options(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////tmp/x.sqlite3")
+    config = env.env_database("DATABASE_URL", "sqlite:///x")
+    assert "options" not in config.get("OPTIONS", {})
+    assert not config.get("DISABLE_SERVER_SIDE_CURSORS")
+
+
 def test_env_list_splits_on_commas(monkeypatch):
     monkeypatch.setenv("X_HOSTS", "a.gov.cn, b.gov.cn,")
     assert env.env_list("X_HOSTS", []) == ["a.gov.cn", "b.gov.cn"]
