@@ -144,8 +144,10 @@ def board(request):
         sums[f"{stage.value}_count"] = Count("pk", filter=Q(stage=stage))
         sums[f"{stage.value}_total"] = Sum("total_investment", filter=Q(stage=stage))
     totals = projects.aggregate(**sums)
-    # All columns' cards in one query: the largest of each column, ranked in SQL.
-    cards = (
+    # All columns' cards in one query: the largest of each column, ranked in SQL first (a
+    # subquery of ids) so that the flags and joined names are computed for the cards shown,
+    # not for every project ranked.
+    ranked = (
         projects.filter(stage__in=stages.ACTIVE)
         .annotate(
             rank_in_column=Window(
@@ -155,8 +157,9 @@ def board(request):
             )
         )
         .filter(rank_in_column__lte=BOARD_CARDS_PER_COLUMN)
-        .order_by("-total_investment", "id")
+        .values("pk")
     )
+    cards = projects.filter(pk__in=ranked).order_by("-total_investment", "id")
     by_stage = {stage: [] for stage in stages.ACTIVE}
     for project in cards:
         project.can_edit = roles.can_edit_project(request.user, project)
