@@ -50,7 +50,7 @@ from ledger.columns import (
 from org import roles
 from org.models import Place, Unit, User
 from projects import services, stages
-from projects.models import MAX_AMOUNT, Enterprise, MonthlyProgress, Project
+from projects.models import Enterprise, MonthlyProgress, Project
 from projects.stages import Stage
 
 logger = logging.getLogger(__name__)
@@ -61,8 +61,6 @@ MAX_ROWS = 20000
 MAX_BLANK_RUN = 1000
 YI = Decimal(10000)  # 1亿元 = 10000万元
 CENT = Decimal("0.01")
-# The first progress month the system accepts (the services' own bound).
-EARLIEST_MONTH = datetime.date(2000, 1, 1)
 
 # The template's example row is recognised by this name, so an upload of the untouched
 # template does not create a project called "示例".
@@ -874,8 +872,6 @@ def _plan_create(row, values, resolved, present, target, code, refs, user, today
 
 # --- Monthly progress -------------------------------------------------------------------------
 
-PROGRESS_SKIP_VALIDATION = ["project", "filed_by", "filed_at"]
-
 
 def plan_progress(sheet: Sheet, *, user, today: datetime.date | None = None, tick=None) -> Plan:
     """Match each progress row to its project and month, and say what importing it would do."""
@@ -960,10 +956,6 @@ def _plan_progress_row(
         row.label = f"{project.name}（{project.code}）"
     if month is not None:
         row.label += f" {month.year}年{month.month}月"
-        if month > today.replace(day=1):
-            row.error(header("month"), _("不能填报未来月份的进展。"))
-        elif month < EARLIEST_MONTH:
-            row.error(header("month"), _("月份过早，请核对年份。"))
     if project is None or month is None:
         row.status = RowStatus.ERROR
         return row
@@ -982,20 +974,6 @@ def _plan_progress_row(
             continue
         value = values.get(column.key)
         wanted[column.key] = (value or "") if column.kind == Kind.TEXT else value
-    for name in ("investment_completed", "funds_in_place"):
-        amount = wanted.get(name)
-        if amount is None:
-            continue
-        if amount < 0:
-            row.error(header(name), _("金额不能为负数。"))
-        elif amount > MAX_AMOUNT:
-            row.error(header(name), _("金额过大，请核对单位是否为万元。"))
-        elif amount > project.total_investment:
-            row.error(
-                header(name),
-                _("本月金额超过项目总投资（%(t)s 万元），请核对。")
-                % {"t": f"{project.total_investment:,.2f}"},
-            )
 
     entry = entries.get(key)
     if entry is None:
@@ -1022,10 +1000,15 @@ def _plan_progress_row(
                 header("project_name"),
                 _("该项目属于%(unit)s，您只能导入本单位项目的进展。") % {"unit": project.unit},
             )
-        try:
-            candidate.clean_fields(exclude=PROGRESS_SKIP_VALIDATION)
-        except ValidationError as exc:
-            add_validation_errors(row, exc, header)
+        # The progress service's own rules (month, amounts, the model's checks), as the
+        # commit will apply them; duplicates were matched to their entries above.
+        refused = {h for h, _m in row.errors}
+        errors = {}
+        services.check_progress(candidate, errors, today=today, unique=False)
+        for name, messages in errors.items():
+            if header(name) not in refused:
+                for message in [messages] if isinstance(messages, str) else messages:
+                    row.error(header(name), message)
     if row.errors:
         row.status = RowStatus.ERROR
     return row

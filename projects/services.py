@@ -349,17 +349,20 @@ def _progress_values(fields: dict, errors: dict) -> dict:
     return values
 
 
-def _check_progress(progress: MonthlyProgress, errors: dict) -> None:
-    """The rules of an entry; every broken one is reported on its field, all at once."""
+def check_progress(
+    progress: MonthlyProgress, errors: dict, *, today=None, unique: bool = True
+) -> None:
+    """The rules of an entry; every broken one is reported on its field, all at once. The
+    Excel preview asks them too (`unique=False`: it matches rows to existing entries itself)."""
     if "month" not in errors:
-        this_month = timezone.localdate().replace(day=1)
+        this_month = (today or timezone.localdate()).replace(day=1)
         if progress.month > this_month:
             errors["month"] = _("不能填报未来月份（%(month)s）的进展。") % {
                 "month": _month_label(progress.month)
             }
         elif progress.month < EARLIEST_MONTH:
             errors["month"] = _("月份过早，请核对年份。")
-        elif (
+        elif unique and (
             MonthlyProgress.objects.filter(project_id=progress.project_id, month=progress.month)
             .exclude(pk=progress.pk)
             .exists()
@@ -368,8 +371,8 @@ def _check_progress(progress: MonthlyProgress, errors: dict) -> None:
     total = progress.project.total_investment
     for name in AMOUNT_FIELDS:
         amount = getattr(progress, name)
-        if name in errors:
-            continue
+        if name in errors or amount is None:
+            continue  # unreadable or missing: already reported where it was read
         if amount < 0:
             errors[name] = _("金额不能为负数。")
         elif amount > MAX_AMOUNT:
@@ -428,7 +431,7 @@ def progress_create(
     if errors:
         raise ValidationError(errors)
     progress = MonthlyProgress(project=project, filed_by=_acting(user), **values)
-    _check_progress(progress, errors)
+    check_progress(progress, errors)
     if errors:
         raise ValidationError(errors)
     _save_progress(progress, user)
@@ -453,7 +456,7 @@ def progress_update(*, user, progress_id: int, **fields) -> MonthlyProgress:
         raise ValidationError(errors)
     for name, value in values.items():
         setattr(progress, name, value)
-    _check_progress(progress, errors)
+    check_progress(progress, errors)
     if errors:
         raise ValidationError(errors)
     _save_progress(progress, user)
