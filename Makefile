@@ -49,7 +49,7 @@ ci:
 scale-data: install
 	$(BIN)/python manage.py make_scale_data --projects 10000 --months 60 --seed 1
 
-# Needs PostgreSQL on 127.0.0.1 (BENCH_PG to change) and wrk for the throughput part.
+# Needs PostgreSQL and Redis on 127.0.0.1 (BENCH_PG, BENCH_CACHE to change) and wrk.
 bench: install
 	command -v wrk >/dev/null || (apt-get update && apt-get install -y --no-install-recommends wrk)
 	$(BIN)/python bench/run.py
