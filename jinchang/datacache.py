@@ -28,6 +28,7 @@ page stored before can never be taken for current.
 """
 
 import hashlib
+import logging
 import secrets
 import threading
 import time
@@ -35,7 +36,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
@@ -43,6 +44,7 @@ from django.utils import timezone, translation
 
 VERSION_KEY = "datacache:version"
 TIMEOUT = 300  # seconds; bounds "3 days ago"-style text that ages without a write
+MAX_KEPT_BYTES = 2 * 1024 * 1024  # the board at 10,000 projects is 175 KB
 
 # Tables whose writes change nothing a cached page shows: sessions (a kept page checks its
 # session itself), login throttling, Celery's own bookkeeping and the admin's log. API tokens
@@ -54,13 +56,37 @@ IGNORED_TABLE_PREFIXES = (
     "django_celery_beat_",
     "django_admin_log",
 )
-WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "TRUNCA", "REPLAC")
+# Statements that change no data. Anything else counts as a write, including what this list
+# does not foresee (a CTE, MERGE, COPY, a function call): an extra rebuild is cheap, a page
+# served stale is not.
+READ_VERBS = (
+    "SELECT",
+    "SHOW",
+    "EXPLAIN",
+    "SAVEPOINT",
+    "RELEASE",
+    "ROLLBACK",
+    "BEGIN",
+    "COMMIT",
+    "SET",
+    "PRAGMA",
+    "ANALYZE",
+    "DECLARE",
+    "FETCH",
+    "CLOSE",
+    "VALUES",
+)
+# A login stamps the user's last_login; no page shows it, and every login would otherwise
+# rebuild every page for everyone.
+LAST_LOGIN_STAMP = 'UPDATE "org_user" SET "last_login" = %s WHERE'
+
+logger = logging.getLogger(__name__)
 
 
 # --- the data version ---------------------------------------------------------------------
 
 
-def current_version() -> str:
+def current_version() -> str | None:
     version = cache.get(VERSION_KEY)
     if version is None:
         cache.add(VERSION_KEY, secrets.token_hex(8), None)  # add: concurrent starters agree
@@ -68,20 +94,40 @@ def current_version() -> str:
     return version
 
 
-def bump() -> None:
-    """Every kept page is out of date from now on."""
-    cache.set(VERSION_KEY, secrets.token_hex(8), None)
+def bump(**kwargs) -> None:
+    """Every kept page is out of date from now on. (Also a post_migrate receiver: a deploy
+    runs migrate, and its templates or static files may differ.)
+
+    A cache that refuses the write is logged, not raised: the data is committed by then, and
+    the person saving it must not get an error page for it."""
+    try:
+        cache.set(VERSION_KEY, secrets.token_hex(8), None)
+    except Exception:
+        logger.exception("The data version could not be replaced; kept pages may be stale.")
+
+
+def _skip_comments(sql: str) -> str:
+    sql = sql.lstrip()
+    while sql.startswith(("--", "/*")):
+        end = sql.find("\n") + 1 if sql.startswith("--") else sql.find("*/") + 2
+        if end <= 1:
+            return ""
+        sql = sql[end:].lstrip()
+    return sql
 
 
 def _writes_data(sql: str) -> bool:
-    head = sql.lstrip()[:6].upper()
-    if not head.startswith(WRITE_VERBS):
+    sql = _skip_comments(sql)
+    verb = sql[:10].split(None, 1)[0].upper() if sql else ""
+    if verb.rstrip(";") in READ_VERBS or sql.startswith(LAST_LOGIN_STAMP):
         return False
-    # Django quotes the table it writes: INSERT INTO "t", UPDATE "t", DELETE FROM "t".
-    parts = sql.split('"', 2)
-    if len(parts) < 3:
-        return True  # hand-written SQL without quotes: assume it changes data
-    return not parts[1].startswith(IGNORED_TABLE_PREFIXES)
+    if verb in ("INSERT", "UPDATE", "DELETE"):
+        # Django quotes the one table it writes first: INSERT INTO "t", UPDATE "t", DELETE
+        # FROM "t". (TRUNCATE may name several tables, so it always counts.)
+        parts = sql.split('"', 2)
+        if len(parts) == 3 and parts[1].startswith(IGNORED_TABLE_PREFIXES):
+            return False
+    return True
 
 
 def _after_write(connection) -> None:
@@ -95,7 +141,7 @@ def _after_write(connection) -> None:
     # Once per transaction (a savepoint rolled back takes its callback with it and the next
     # write registers again): an Excel import of 10,000 rows replaces the token once.
     if not any(hook[1] is bump for hook in connection.run_on_commit):
-        transaction.on_commit(bump, using=connection.alias)
+        transaction.on_commit(bump, using=connection.alias, robust=True)
 
 
 def _watch(execute, sql, params, many, context):
@@ -140,15 +186,20 @@ def _still_signed_in(request, asker: str, entry) -> bool:
     if asker.startswith("token:"):
         return True
     # A logged-out or expired session is gone from the session store (the cache, then the
-    # database: SESSION_ENGINE cached_db). Anything that changes the user is a write.
-    return request.session.get(SESSION_KEY) == entry["user"]
+    # database: SESSION_ENGINE cached_db); a password change also changes the session's hash.
+    # Anything else that changes the user is a write.
+    session = request.session
+    return (session.get(SESSION_KEY), session.get(HASH_SESSION_KEY)) == (
+        entry["user"],
+        entry["hash"],
+    )
 
 
 class _Recent:
     """This process's copies of the answers it served last, so that serving one again asks the
     shared cache only for the version (a few bytes) rather than the whole answer (tens of
     kilobytes): a third of a kept API answer's time. Checked against the version like the
-    shared copies, and dropped after TIMEOUT like them."""
+    shared copies, and dropped when the shared copy expires."""
 
     SIZE = 64
 
@@ -158,15 +209,15 @@ class _Recent:
 
     def get(self, key: str):
         with self._lock:
-            found = self._entries.get(key)
-        if found is None or found[0] < time.monotonic():
+            entry = self._entries.get(key)
+        if entry is None or entry["expires"] < time.time():
             return None
-        return found[1]
+        return entry
 
     def put(self, key: str, entry) -> None:
         with self._lock:
             self._entries.pop(key, None)
-            self._entries[key] = (time.monotonic() + TIMEOUT, entry)
+            self._entries[key] = entry
             while len(self._entries) > self.SIZE:
                 del self._entries[next(iter(self._entries))]  # the oldest
 
@@ -179,26 +230,32 @@ def _lookup(key: str):
     entry = _recent.get(key)
     if entry is not None:
         version = cache.get(VERSION_KEY) or current_version()
-        if entry["version"] == version:
+        if version is not None and entry["version"] == version:
             return version, entry
     found = cache.get_many([VERSION_KEY, key])
     version = found.get(VERSION_KEY) or current_version()
     entry = found.get(key)
-    if entry and entry["version"] == version:
+    if version is not None and entry and entry["version"] == version:
         _recent.put(key, entry)
         return version, entry
     return version, None
 
 
-def _keep(key: str, version: str, request, response) -> None:
+def _keep(key: str, version: str | None, request, response) -> None:
     user = getattr(request, "user", None)
-    if response.status_code != 200 or response.streaming or response.cookies:
+    if version is None or response.status_code != 200 or response.streaming:
         return
+    if response.cookies or getattr(request, "session", None) and request.session.modified:
+        return  # the answer set a cookie or changed the session: build it every time
     if response.has_header("Content-Disposition") or not (user and user.is_authenticated):
         return  # a download, or not built for a signed-in user
+    if len(response.content) > MAX_KEPT_BYTES:
+        return
     entry = {
         "version": version,
+        "expires": time.time() + TIMEOUT,
         "user": str(user.pk),
+        "hash": request.session.get(HASH_SESSION_KEY) if hasattr(request, "session") else None,
         "content": response.content,
         "headers": {
             name: response[name]
@@ -206,7 +263,11 @@ def _keep(key: str, version: str, request, response) -> None:
             if response.has_header(name)
         },
     }
-    cache.set(key, entry, TIMEOUT)
+    try:
+        cache.set(key, entry, TIMEOUT)
+    except Exception:  # a full or unreachable cache: the page was built, show it
+        logger.warning("A page could not be kept in the cache.", exc_info=True)
+        return
     _recent.put(key, entry)
 
 

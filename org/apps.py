@@ -16,3 +16,6 @@ class OrgConfig(AppConfig):
         from jinchang import datacache
 
         connection_created.connect(datacache.install, dispatch_uid="jinchang.datacache")
+        # A deploy runs migrate: pages kept by the previous release may name its templates
+        # and static files.
+        post_migrate.connect(datacache.bump, dispatch_uid="jinchang.datacache.deploy")

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection, transaction
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -152,13 +153,60 @@ def test_a_role_change_is_seen_at_once(client, personas, project):
     assert client.get(url).status_code == 403
 
 
-def test_a_login_or_session_write_keeps_the_pages(personas):
+def test_a_login_or_session_write_keeps_the_pages(client, personas):
+    personas.officer_a.set_password("pw-for-this-test-1")
+    personas.officer_a.save()
     before = datacache.current_version()
+
+    response = client.post(
+        reverse("login"), {"username": "officer_a", "password": "pw-for-this-test-1"}
+    )
+    assert response.status_code == 302  # signed in: last_login stamped, a session saved
     Session.objects.create(
         session_key="x" * 32, session_data="", expire_date=timezone.now() + timedelta(days=1)
     )
+
     assert datacache.current_version() == before
     factories.EventFactory()
+    assert datacache.current_version() != before
+
+
+@pytest.mark.parametrize(
+    "sql, writes",
+    [
+        ('SELECT "projects_project"."id" FROM "projects_project"', False),
+        ("SAVEPOINT s1", False),
+        ("PRAGMA journal_mode=WAL", False),
+        ('UPDATE "django_session" SET "session_data" = %s', False),
+        ('UPDATE "org_user" SET "last_login" = %s WHERE "org_user"."id" = %s', False),
+        ('UPDATE "org_user" SET "last_login" = %s, "is_active" = %s WHERE', True),
+        ('INSERT INTO "projects_event" ("name") VALUES (%s)', True),
+        ("/* a note */ UPDATE projects_project SET name = 'x'", True),
+        ("-- a note\nDELETE FROM projects_problem", True),
+        ("WITH moved AS (UPDATE projects_project SET stage = 'green') SELECT 1", True),
+        ('TRUNCATE "axes_accessattempt", "projects_project"', True),
+        ("COPY projects_project FROM STDIN", True),
+    ],
+)
+def test_what_counts_as_a_write(sql, writes):
+    assert datacache._writes_data(sql) is writes
+
+
+def test_a_cache_that_refuses_the_new_version_does_not_fail_the_save(monkeypatch, caplog):
+    def refuse(*args, **kwargs):
+        raise ConnectionError("redis is gone")
+
+    monkeypatch.setattr(datacache.cache, "set", refuse)
+
+    event = factories.EventFactory(name="照常保存的活动")
+
+    assert event.pk
+    assert "could not be replaced" in caplog.text
+
+
+def test_a_deploy_migrate_starts_a_new_version():
+    before = datacache.current_version()
+    emit_post_migrate_signal(0, False, "default")
     assert datacache.current_version() != before
 
 
