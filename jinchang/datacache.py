@@ -37,6 +37,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+from django.core import checks
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
@@ -155,6 +156,22 @@ def install(sender, connection, **kwargs) -> None:
     """connection_created receiver: watch the new connection's writes."""
     if _watch not in connection.execute_wrappers:
         connection.execute_wrappers.append(_watch)
+
+
+@checks.register(checks.Tags.caches, deploy=True)
+def check_shared_cache(app_configs, **kwargs):
+    """`check --deploy`: the data version, kept pages and sessions need one cache that every
+    web process and the Celery worker share; a process's own memory is not."""
+    if "LocMemCache" in settings.CACHES["default"]["BACKEND"]:
+        return [
+            checks.Warning(
+                "The default cache is this process's memory: a write made by another web "
+                "process or the Celery worker would not invalidate the pages this one keeps.",
+                hint="Set CACHE_URL to redis://… (or file:///… on a single machine).",
+                id="jinchang.W001",
+            )
+        ]
+    return []
 
 
 # --- kept answers -------------------------------------------------------------------------

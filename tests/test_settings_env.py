@@ -91,6 +91,21 @@ def test_check_deploy_is_clean_in_production_configuration():
     assert "no issues" in result.stdout
 
 
+def test_check_deploy_warns_of_a_cache_the_processes_do_not_share():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY="k" * 20 + "-a-real-long-random-production-secret-9f3e",
+        ALLOWED_HOSTS="zs.jinchang.gov.cn",
+        CACHE_URL="locmem://",
+    )
+    assert result.returncode != 0
+    assert "jinchang.W001" in result.stderr + result.stdout
+
+
 def test_a_bad_debug_value_stops_the_process():
     result = _manage("check", DEBUG="maybe")
     assert result.returncode != 0
