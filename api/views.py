@@ -46,7 +46,6 @@ from dispatch import render
 from dispatch import selectors as dispatch_selectors
 from dispatch import services as dispatch_services
 from dispatch.models import Report
-from jinchang.datacache import CachedReads
 from ledger import exports
 from ledger import selectors as ledger_selectors
 from ledger.views import EXPORT_NAMES
@@ -153,7 +152,7 @@ class TokenView(ApiMixin, APIView):
     retrieve=extend_schema(summary=_("项目详情"), responses={200: serializers.ProjectSerializer}),
 )
 class ProjectViewSet(
-    ApiMixin, CachedReads, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     permission_classes = [permissions.ProjectAccess]
     serializer_class = serializers.ProjectSerializer
@@ -288,7 +287,7 @@ class ProjectViewSet(
     retrieve=extend_schema(summary=_("月度进展详情")),
 )
 class ProgressViewSet(
-    ApiMixin, CachedReads, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     permission_classes = [permissions.ProjectWorkAccess]
     serializer_class = serializers.ProgressSerializer
@@ -340,7 +339,7 @@ class ProgressViewSet(
     retrieve=extend_schema(summary=_("难点堵点详情")),
 )
 class ProblemViewSet(
-    ApiMixin, CachedReads, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     permission_classes = [permissions.ProblemAccess]
     serializer_class = serializers.ProblemSerializer
@@ -392,7 +391,7 @@ class ProblemViewSet(
     retrieve=extend_schema(summary=_("领导批示详情")),
 )
 class InstructionViewSet(
-    ApiMixin, CachedReads, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     permission_classes = [permissions.InstructionAccess]
     serializer_class = serializers.InstructionSerializer
@@ -431,7 +430,7 @@ class InstructionViewSet(
     retrieve=extend_schema(summary=_("客商企业详情")),
 )
 class EnterpriseViewSet(
-    ApiMixin, CachedReads, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     permission_classes = [permissions.EnterpriseAccess]
     serializer_class = serializers.EnterpriseSerializer
@@ -500,7 +499,7 @@ class EnterpriseViewSet(
     list=extend_schema(summary=_("招商活动列表")),
     retrieve=extend_schema(summary=_("招商活动详情")),
 )
-class EventViewSet(ApiMixin, CachedReads, viewsets.ReadOnlyModelViewSet):
+class EventViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.EventSerializer
     filter_backends = [DjangoFilterBackend, OrderingFilter]
     filterset_class = filters.EventFilter
@@ -512,7 +511,7 @@ class EventViewSet(ApiMixin, CachedReads, viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary=_("产业链及其环节")),
     retrieve=extend_schema(summary=_("一条产业链及其环节")),
 )
-class ChainViewSet(ApiMixin, CachedReads, viewsets.ReadOnlyModelViewSet):
+class ChainViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.ChainSerializer
     filter_backends = [OrderingFilter]
     ordering_fields = ["order", "name"]
@@ -535,7 +534,7 @@ class ChainViewSet(ApiMixin, CachedReads, viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary=_("目标企业清单")),
     retrieve=extend_schema(summary=_("目标企业详情")),
 )
-class TargetViewSet(ApiMixin, CachedReads, viewsets.ReadOnlyModelViewSet):
+class TargetViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.TargetSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = TargetFilter  # the list page's filters
@@ -546,7 +545,7 @@ class TargetViewSet(ApiMixin, CachedReads, viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary=_("投资机会清单")),
     retrieve=extend_schema(summary=_("投资机会详情")),
 )
-class OpportunityViewSet(ApiMixin, CachedReads, viewsets.ReadOnlyModelViewSet):
+class OpportunityViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.OpportunitySerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = OpportunityFilter  # the list page's filters
@@ -557,7 +556,7 @@ class OpportunityViewSet(ApiMixin, CachedReads, viewsets.ReadOnlyModelViewSet):
     list=extend_schema(summary=_("年度目标（三亮）")),
     retrieve=extend_schema(summary=_("年度目标详情")),
 )
-class AnnualTargetViewSet(ApiMixin, CachedReads, viewsets.ReadOnlyModelViewSet):
+class AnnualTargetViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = serializers.AnnualTargetSerializer
     filter_backends = [DjangoFilterBackend]
     filterset_class = filters.AnnualTargetFilter
@@ -583,7 +582,7 @@ def plain(value):
     return value
 
 
-class DashboardView(ApiMixin, CachedReads, APIView):
+class DashboardView(ApiMixin, APIView):
     """The leaders' dashboard as JSON: every figure of `dashboard.figures` (the module the page
     and the monthly report read too), for the page's own filters. Amounts in 万元 as decimal
     strings, rates in percent; a figure that cannot be computed (nothing to divide by) is null.
@@ -623,7 +622,7 @@ class DashboardView(ApiMixin, CachedReads, APIView):
     retrieve=extend_schema(summary=_("月调度报告（含生成状态）")),
 )
 class ReportViewSet(
-    ApiMixin, CachedReads, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     permission_classes = [permissions.ReportAccess]
     serializer_class = serializers.ReportSerializer

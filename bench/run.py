@@ -44,7 +44,7 @@ BENCH_ENV = {
     "STATIC_MANIFEST": "0",
     "LOG_LEVEL": "WARNING",
     "JINCHANG_VAR_DIR": "/tmp/jinchang-bench",
-    # As in production: kept pages and the data version in Redis (jinchang/datacache.py).
+    # As in production: throttles and sessions in Redis.
     "CACHE_URL": os.environ.get("BENCH_CACHE", "redis://127.0.0.1:6379/13"),
 }
 
@@ -201,15 +201,11 @@ def phase_pages(db_url):
             lambda: floors.dashboard(conn, year, month),
         ),
     ]
-    from jinchang import datacache
-
     results = []
     for name, fn, floor in cases:
         try:
-            # Asked again with the data unchanged (served from the cache), and built: the
-            # data version replaced before each request, as after any write.
+            # Every request builds its answer from the data: nothing is kept between them.
             measured = timed(fn)
-            built = timed(fn, before=datacache.bump)
         except Exception as exc:  # a page not built yet is reported, not fatal
             results.append({"case": name, "error": f"{type(exc).__name__}: {exc}"[:300]})
             continue
@@ -220,10 +216,6 @@ def phase_pages(db_url):
                 **measured,
                 "floor_ms": base["median_ms"],
                 "ratio": round(measured["median_ms"] / max(base["median_ms"], 0.01), 2),
-                "built": {
-                    **built,
-                    "ratio": round(built["median_ms"] / max(base["median_ms"], 0.01), 2),
-                },
             }
         )
         print(f"  {name}: {results[-1]}", flush=True)
@@ -416,23 +408,18 @@ def write_results(data):
         f"{m['postgresql']}; {m['date']}. Data: 10,000 projects × 60 months (make_scale_data "
         "--seed 1).",
         "",
-        "Pages and API: first as people meet them, asked again while the data is unchanged",
-        "(kept in the cache, jinchang/datacache.py); then *built*: the data changed just before",
-        "each request, so nothing kept could be served.",
+        "Pages and API, each request built from the data (nothing is kept between requests).",
         "",
-        "| case | median ms | p95 ms | SQL queries | floor ms | ratio to floor |"
-        " built: median ms | p95 ms | SQL queries | ratio |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| case | median ms | p95 ms | SQL queries | floor ms | ratio to floor |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for row in data["pages"]:
         if "error" in row:
-            lines.append(f"| {row['case']} | error: {row['error'][:80]} | | | | | | | | |")
+            lines.append(f"| {row['case']} | error: {row['error'][:80]} | | | | |")
         else:
-            b = row["built"]
             lines.append(
                 f"| {row['case']} | {row['median_ms']} | {row['p95_ms']} | "
-                f"{row['queries']} | {row['floor_ms']} | {row['ratio']}× | "
-                f"{b['median_ms']} | {b['p95_ms']} | {b['queries']} | {b['ratio']}× |"
+                f"{row['queries']} | {row['floor_ms']} | {row['ratio']}× |"
             )
     lines += [
         "",

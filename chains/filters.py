@@ -9,11 +9,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from chains.models import ChainLink, ChainTaskForce, IndustryChain, Opportunity, TargetEnterprise
-from jinchang.widgets import FilterSet
 from org.models import Unit
 
 
-class _ChainAndLinkFilter(FilterSet):
+class _ChainAndLinkFilter(django_filters.FilterSet):
     chain = django_filters.ModelChoiceFilter(
         label=_("产业链"), queryset=IndustryChain.objects.all(), field_name="chain_link__chain"
     )
@@ -64,7 +63,7 @@ class TargetFilter(_ChainAndLinkFilter):
         return qs.filter(Q(enterprise__name__icontains=value) | Q(reason__icontains=value))
 
 
-class TaskForceFilter(FilterSet):
+class TaskForceFilter(django_filters.FilterSet):
     """A task force answers for a whole chain; a link filter narrows to the link's chain."""
 
     chain = django_filters.ModelChoiceFilter(

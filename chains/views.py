@@ -26,7 +26,6 @@ from chains.forms import (
     add_service_errors,
 )
 from chains.models import ChainLink, IndustryChain, Opportunity, TargetEnterprise
-from jinchang.datacache import cached_page
 from org import roles
 
 PAGE_SIZE = 50
@@ -42,7 +41,6 @@ def _require_maintainer(user) -> None:
         raise PermissionDenied
 
 
-@cached_page
 @login_required
 def overview(request):
     _require_reader(request.user)
@@ -53,7 +51,6 @@ def overview(request):
     )
 
 
-@cached_page
 @login_required
 def chain_map(request, pk):
     _require_reader(request.user)
@@ -64,7 +61,6 @@ def chain_map(request, pk):
     return render(request, "chains/map.html", {"map": chain_map, "legend": chain_map.legend})
 
 
-@cached_page
 @login_required
 def link(request, pk):
     _require_reader(request.user)
@@ -130,7 +126,6 @@ def _list_context(request, filterset, export_kind):
     }
 
 
-@cached_page
 @login_required
 def opportunities(request):
     _require_reader(request.user)
@@ -140,7 +135,6 @@ def opportunities(request):
     return render(request, "chains/opportunities.html", context)
 
 
-@cached_page
 @login_required
 def targets(request):
     _require_reader(request.user)
@@ -150,7 +144,6 @@ def targets(request):
     return render(request, "chains/targets.html", context)
 
 
-@cached_page
 @login_required
 def taskforces(request):
     _require_reader(request.user)

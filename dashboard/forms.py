@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from chains.models import IndustryChain
 from dashboard.figures import Scope
-from jinchang.widgets import quicken
 from org import roles
 from org.models import Place, Unit
 
@@ -64,7 +63,6 @@ class DashboardFilterForm(forms.Form):
         self.fields["year"].choices = [
             (y, _("%(y)d年") % {"y": y}) for y in range(today.year, FIRST_YEAR - 1, -1)
         ]
-        quicken(self)
 
     def clean(self):
         data = super().clean()

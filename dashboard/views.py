@@ -10,11 +10,9 @@ from django.utils import timezone
 
 from dashboard import figures
 from dashboard.forms import DashboardFilterForm
-from jinchang.datacache import cached_page
 from org import roles
 
 
-@cached_page
 @login_required
 def index(request):
     if not roles.can_view(request.user):

@@ -115,8 +115,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
-# Shared by every process (web workers, the Celery worker): it holds the data version that
-# invalidates kept pages (jinchang/datacache.py) and the API throttle counts. Redis in
+# Shared by every process (web workers, the Celery worker): the API throttle counts and the
+# sessions' read copies. Redis in
 # production; files under var/ in the embedded setup; the test process's memory in tests
 # unless CACHE_URL is given (CI's PostgreSQL pass uses Redis).
 CACHES = {
@@ -124,11 +124,8 @@ CACHES = {
         "CACHE_URL", "locmem://tests" if TESTING else f"file://{VAR_DIR / 'cache'}"
     )
 }
-# Sessions read from the cache, written through to the database: a kept page checks its
-# session without a query.
+# Sessions read from the cache, written through to the database.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# Tests never commit, so the data version changes at each write rather than after a commit.
-DATACACHE_BUMP_EACH_WRITE = TESTING
 
 AUTH_USER_MODEL = "org.User"
 AUTHENTICATION_BACKENDS = [

@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from chains.models import ChainLink
-from jinchang.datacache import cached_page
 from org import roles
 from org.templatetags.jc import money
 from projects import selectors, selectors_work, services, stages
@@ -101,7 +100,6 @@ def next_stage(stage) -> Stage | None:
 # --- List ------------------------------------------------------------------------------------
 
 
-@cached_page
 @login_required
 def project_list(request):
     """The project ledger (项目台账): filters, totals of all filtered rows, 50 rows a page."""
@@ -131,7 +129,6 @@ def project_list(request):
 # --- Color board -----------------------------------------------------------------------------
 
 
-@cached_page
 @login_required
 def board(request):
     """The color board (色卡看板): red, orange, blue and green columns, then operating/dropped."""
@@ -285,7 +282,6 @@ def change_history(project: Project) -> list[dict]:
     return entries
 
 
-@cached_page
 @login_required
 def project_detail(request, pk):
     _require_reader(request.user)

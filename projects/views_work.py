@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from jinchang.datacache import cached_page
 from org import roles
 from projects import selectors_work, services
 from projects.filters import ProblemFilter
@@ -175,7 +174,6 @@ def problem_resolve(request, pk):
     return render(request, "projects/problem_resolve.html", {"form": form, "problem": problem})
 
 
-@cached_page
 @reader_required
 def problem_list(request):
     today = timezone.localdate()
@@ -256,7 +254,6 @@ def my_work(request):
     return render(request, "projects/my_work.html", context)
 
 
-@cached_page
 @reader_required
 def my_projects(request):
     """The projects a person answers for under "四个一" (a leader's 包抓 portfolio)."""
@@ -280,7 +277,6 @@ def my_projects(request):
 # --- Events -----------------------------------------------------------------------------------
 
 
-@cached_page
 @reader_required
 def event_list(request):
     return render(
