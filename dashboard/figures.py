@@ -29,26 +29,31 @@ Definitions (amounts in 万元, percentages as Decimal rounded to 0.01, None whe
   an actual start date on or before the end of the period (a project that started in an
   earlier year and is still being built has started).
 - New signings (新签约): projects with a signing date in January..M; their committed investment.
-- Stage, chain, place, unit and leader breakdowns describe the card as it stands today (count
-  and total investment of live projects, i.e. not dropped; `stages` counts every stage), with
-  funds in place YTD of the period beside them. The row of projects with no chain (place,
-  unit, leader) has id None and no drill-down.
+- Stage, chain, place, unit and leader breakdowns describe the card as it stood at the end of
+  the period (count and total investment then of live projects, i.e. not dropped; `stages`
+  counts every stage), with funds in place YTD of the period beside them. The row of projects
+  with no chain (place, unit, leader) has id None and no drill-down.
+- Every set of projects a figure counts is defined once in `projects.periods` (as of the
+  period's end, from the history) and each figure's `query` opens the project list on exactly
+  that set (`figure=<name>&year=&month=`), whose footer repeats the figure.
+- A comparison with no data (no progress at all in last year's same period) is None (无可比数据),
+  never 0 or a growth rate.
 - Stage movements: the StageChange rows written during month M; the funnel: the highest stage
   each project in play during the year had reached by the end of the period, from the history
   (history is data: a project without StageChange rows is not in the funnel).
-- Attention lists (overdue problems, flags) are as of today, whatever the period.
+- Attention lists (overdue problems, warnings) are as of today for the current month, and as of
+  the period's last day for a past period (`Scope.attention_day`).
 - 三亮: unit targets (AnnualTarget) against the unit's actuals for the period; 序时进度 (time
   progress) by the end of month M is M/12 of the year's target. A unit 10 to 30 points behind
   it is marked yellow, more than 30 points behind red. Targets are set for a unit's whole
   portfolio, so the scoreboard ignores the chain, place and leader filters.
-- Forecast: expected funds in place by year end = funds in place YTD + the open pipeline (live
-  projects still on the color board) weighted by stage (StageWeight, editable in the admin),
-  where a project's pipeline is its committed investment not yet in place.
+- Forecast (only for a year not yet over): expected funds in place by year end = funds in
+  place YTD + the open pipeline (projects on the color board at the period's end) weighted
+  by stage (StageWeight, editable in the admin), where a project's pipeline is its committed
+  investment not yet in place.
 """
 
-import calendar
 import datetime
-from dataclasses import asdict, dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
@@ -58,7 +63,6 @@ from django.db.models import (
     DecimalField,
     F,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -72,16 +76,29 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dashboard.models import AnnualTarget, StageWeight
+from dispatch.models import DispatchSettings
+from projects import periods
 from projects.flags import flags_of
-from projects.models import (
-    KEY_PROJECT_THRESHOLD,
-    MonthlyProgress,
-    Problem,
-    Project,
-    StageChange,
+from projects.models import MonthlyProgress, Problem, Project, StageChange
+from projects.periods import (
+    Scope,
+    committed_then,
+    existing_q,
+    in_play_q,
+    in_progress_q,
+    key_of_year_q,
+    key_started_q,
+    live_q,
+    reached_before_q,
+    reached_q,
+    recent_signings_q,
+    signed_in_period_q,
+    started_in_period_q,
 )
-from projects.selectors import flagged_q, with_flags
+from projects.selectors import flagged_then_q, with_flags_at
 from projects.stages import ACTIVE, COLORS, ORDER, Stage, kind_of
+
+__all__ = ["Scope", "dashboard"]
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -117,13 +134,7 @@ def _rank(field: str):
     )
 
 
-def committed(prefix: str = ""):
-    """A project's committed investment: contracted, else total (see the module docstring)."""
-    return Coalesce(f"{prefix}contracted_investment", f"{prefix}total_investment")
-
-
-def _aware(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+committed = periods.committed
 
 
 def _stage_label(code: str) -> str:
@@ -133,145 +144,12 @@ def _stage_label(code: str) -> str:
         return ""
 
 
-@dataclass(frozen=True)
-class Scope:
-    """What the figures cover: the year to the end of `month`, and optional filters.
-
-    The filters narrow the projects; they are the project list's filters of the same names, so
-    every figure drills down to `/projects/?<scope.as_query(...)>`.
-    """
-
-    year: int
-    month: int = 12
-    chain_id: int | None = None
-    place_id: int | None = None
-    unit_id: int | None = None
-    leader_id: int | None = None
-
-    # The project list's query parameter for each filter.
-    QUERY_NAMES = {
-        "chain_id": "chain",
-        "place_id": "place",
-        "unit_id": "unit",
-        "leader_id": "leader",
-    }
-
-    def __post_init__(self):
-        if not 1 <= self.month <= 12:
-            raise ValueError(f"month must be 1..12, not {self.month}")
-
-    @property
-    def period_start(self) -> datetime.date:
-        return datetime.date(self.year, 1, 1)
-
-    @property
-    def period_end(self) -> datetime.date:
-        return datetime.date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
-
-    @property
-    def last_month(self) -> datetime.date:
-        """The last MonthlyProgress.month inside the period (a month is its first day)."""
-        return datetime.date(self.year, self.month, 1)
-
-    @property
-    def start_at(self) -> datetime.datetime:
-        """The period's first instant, in the site's time zone."""
-        return _aware(self.period_start)
-
-    @property
-    def end_at(self) -> datetime.datetime:
-        """The instant after the period (exclusive bound)."""
-        return _aware(self.period_end + datetime.timedelta(days=1))
-
-    @property
-    def month_start_at(self) -> datetime.datetime:
-        return _aware(self.last_month)
-
-    @property
-    def time_progress(self) -> Decimal:
-        """序时进度: the share of the year gone by the end of month M, in percent."""
-        return (Decimal(self.month) * 100 / 12).quantize(CENT, ROUND_HALF_UP)
-
-    def previous_year(self) -> "Scope":
-        return replace(self, year=self.year - 1)
-
-    def filters(self) -> dict:
-        """The project filters that are set, as field names: {"chain_id": 3}."""
-        return {
-            name: getattr(self, name)
-            for name in self.QUERY_NAMES
-            if getattr(self, name) is not None
-        }
-
-    def project_q(self, prefix: str = "") -> Q:
-        return Q(**{f"{prefix}{name}": value for name, value in self.filters().items()})
-
-    def projects(self) -> QuerySet:
-        """The scope's projects (every stage; the figures say which they count)."""
-        return Project.objects.filter(self.project_q())
-
-    def as_query(self, **extra) -> str:
-        """The project list's querystring for this scope plus `extra` filters.
-
-        A list value repeats the parameter (stage=blue&stage=green); None leaves it out.
-        """
-        params = {self.QUERY_NAMES[name]: value for name, value in self.filters().items()}
-        for name, value in extra.items():
-            if value is None:
-                continue
-            params[name] = "true" if value is True else value
-        return urlencode(params, doseq=True)
-
-    def as_dict(self) -> dict:
-        data = asdict(self)
-        data.update(
-            period_start=self.period_start.isoformat(),
-            period_end=self.period_end.isoformat(),
-            time_progress=self.time_progress,
-        )
-        return data
-
-
-# --- the sets of projects the headline counts ------------------------------------------------
-
-
-def in_play_q(scope: Scope, prefix: str = "") -> Q:
-    """Not dropped before the year began and not in operation before it."""
-    dropped_before = Q(
-        **{f"{prefix}stage": Stage.DROPPED, f"{prefix}stage_changed_at__lt": scope.start_at}
-    )
-    return ~dropped_before & ~Q(**{f"{prefix}operating_on__lt": scope.period_start})
-
-
-def in_progress_q(scope: Scope) -> Q:
-    """实施项目: signed by the end of the period and in play during the year."""
-    return Q(signed_on__lte=scope.period_end) & in_play_q(scope)
-
-
-def key_q() -> Q:
-    return Q(total_investment__gt=KEY_PROJECT_THRESHOLD)
-
-
-def signed_in_period_q(scope: Scope, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}signed_on__range": (scope.period_start, scope.period_end)})
-
-
-def started_in_period_q(scope: Scope) -> Q:
-    return Q(started_on__range=(scope.period_start, scope.period_end))
-
-
-def recent_signings_q(scope: Scope, prefix: str = "") -> Q:
-    """Signed from 1 January of the previous year to the end of the period (近两年签约)."""
-    window = (datetime.date(scope.year - 1, 1, 1), scope.period_end)
-    return Q(**{f"{prefix}signed_on__range": window})
-
-
 def _progress(scope: Scope) -> QuerySet:
     return MonthlyProgress.objects.filter(scope.project_q("project__"))
 
 
 def _ytd_q(scope: Scope) -> Q:
-    return Q(month__gte=scope.period_start, month__lte=scope.last_month)
+    return periods.ytd_months_q(scope)
 
 
 def year_so_far(today: datetime.date) -> Scope:
@@ -299,16 +177,13 @@ def progress_ytd(scope: Scope, projects: QuerySet) -> dict:
 def headline(scope: Scope) -> dict:
     """The headline cards (three queries: projects, progress, recent signings' funds)."""
     previous = scope.previous_year()
-    in_progress = in_progress_q(scope)
     projects = scope.projects().aggregate(
-        projects_in_progress=Count("id", filter=in_progress),
-        key_projects_of_year=Count("id", filter=in_progress & key_q()),
-        key_projects_started=Count(
-            "id", filter=in_progress & key_q() & Q(started_on__lte=scope.period_end)
-        ),
+        projects_in_progress=Count("id", filter=in_progress_q(scope)),
+        key_projects_of_year=Count("id", filter=key_of_year_q(scope)),
+        key_projects_started=Count("id", filter=key_started_q(scope)),
         new_signings=Count("id", filter=signed_in_period_q(scope)),
-        new_signings_contracted=_sum(committed(), filter=signed_in_period_q(scope)),
-        recent_contracted=_sum(committed(), filter=recent_signings_q(scope)),
+        new_signings_contracted=_sum(committed_then(), filter=signed_in_period_q(scope)),
+        recent_contracted=_sum(committed_then(), filter=recent_signings_q(scope)),
     )
     # Both years' months in one pass; the (month, project) index bounds the scan.
     progress = (
@@ -319,25 +194,31 @@ def headline(scope: Scope) -> dict:
             funds_in_place_prev_ytd=_sum("funds_in_place", filter=_ytd_q(previous)),
             investment_completed_ytd=_sum("investment_completed", filter=_ytd_q(scope)),
             investment_completed_prev_ytd=_sum("investment_completed", filter=_ytd_q(previous)),
+            entries_prev_ytd=Count("id", filter=_ytd_q(previous)),
         )
     )
     # Driven from the recently signed projects through the (project, month) unique index.
     recent_funds = (
         _progress(scope)
         .filter(
-            recent_signings_q(scope, "project__"),
+            project_id__in=scope.projects().filter(recent_signings_q(scope)).values("pk"),
             month__gte=previous.period_start,
             month__lte=scope.last_month,
         )
         .aggregate(total=_sum("funds_in_place"))["total"]
     )
-    increment = progress["funds_in_place_ytd"] - progress["funds_in_place_prev_ytd"]
+    # No entry at all in last year's period: nothing to compare with (无可比数据), not zero.
+    comparable = progress["entries_prev_ytd"] > 0
+    funds_prev = _money(progress["funds_in_place_prev_ytd"]) if comparable else None
+    completed_prev = _money(progress["investment_completed_prev_ytd"]) if comparable else None
+    funds = _money(progress["funds_in_place_ytd"])
+    increment = funds - funds_prev if comparable else None
     return {
         "projects_in_progress": projects["projects_in_progress"],
-        "funds_in_place_ytd": _money(progress["funds_in_place_ytd"]),
-        "funds_in_place_prev_ytd": _money(progress["funds_in_place_prev_ytd"]),
-        "funds_increment": _money(increment),
-        "funds_growth_rate": percent(increment, progress["funds_in_place_prev_ytd"]),
+        "funds_in_place_ytd": funds,
+        "funds_in_place_prev_ytd": funds_prev,
+        "funds_increment": increment,
+        "funds_growth_rate": percent(increment, funds_prev) if comparable else None,
         "recent_contracted": _money(projects["recent_contracted"]),
         "recent_funds": _money(recent_funds),
         "arrival_rate": percent(recent_funds, projects["recent_contracted"]),
@@ -345,27 +226,22 @@ def headline(scope: Scope) -> dict:
         "key_projects_started": projects["key_projects_started"],
         "start_rate": percent(projects["key_projects_started"], projects["key_projects_of_year"]),
         "investment_completed_ytd": _money(progress["investment_completed_ytd"]),
-        "investment_completed_prev_ytd": _money(progress["investment_completed_prev_ytd"]),
+        "investment_completed_prev_ytd": completed_prev,
         "new_signings": projects["new_signings"],
         "new_signings_contracted": _money(projects["new_signings_contracted"]),
     }
 
 
 def headline_queries(scope: Scope) -> dict:
-    """Where each headline card drills down to, as project-list querystrings.
-
-    The list cannot express every date rule of the headline, so a card links to the closest
-    list: the signed cards for projects under implementation, the year's signings and starts.
-    """
-    signed = [Stage.BLUE, Stage.GREEN, Stage.OPERATING]
+    """Where each headline card drills down to: the project list on exactly the card's set."""
     return {
-        "projects_in_progress": scope.as_query(stage=signed),
-        "funds_in_place": scope.as_query(),
-        "arrival_rate": scope.as_query(stage=signed),
-        "key_projects_of_year": scope.as_query(is_key=True, stage=signed),
-        "key_projects_started": scope.as_query(is_key=True, stage=[Stage.GREEN, Stage.OPERATING]),
-        "investment_completed": scope.as_query(),
-        "new_signings": scope.as_query(signed_year=scope.year),
+        "projects_in_progress": scope.figure_query("in_progress"),
+        "funds_in_place": scope.figure_query("funds"),
+        "arrival_rate": scope.figure_query("recent_signings"),
+        "key_projects_of_year": scope.figure_query("key_of_year"),
+        "key_projects_started": scope.figure_query("key_started"),
+        "investment_completed": scope.figure_query("completed"),
+        "new_signings": scope.figure_query("new_signings"),
     }
 
 
@@ -373,13 +249,15 @@ def headline_queries(scope: Scope) -> dict:
 
 
 def by_stage(scope: Scope) -> list[dict]:
-    """Count and total investment of the scope's projects at each stage, today (one query)."""
+    """Count and total investment of the scope's projects at each stage at the period's end
+    (one query)."""
     rows = {
-        row["stage"]: row
+        row["stage_then"]: row
         for row in scope.projects()
+        .filter(existing_q())
         .order_by()
-        .values("stage")
-        .annotate(count=Count("id"), investment=_sum("total_investment"))
+        .values("stage_then")
+        .annotate(count=Count("id"), investment=_sum("total_then"))
     }
     result = []
     for stage in STAGES:
@@ -391,7 +269,7 @@ def by_stage(scope: Scope) -> list[dict]:
                 "color": COLORS[stage],
                 "count": row.get("count", 0),
                 "investment": _money(row.get("investment")),
-                "query": scope.as_query(stage=stage.value),
+                "query": scope.figure_query("stage", at_stage=stage.value),
             }
         )
     return result
@@ -411,9 +289,10 @@ def _breakdown(scope: Scope, dimension: str) -> list[dict]:
     field, name_fields, order_fields, param = DIMENSIONS[dimension]
     grouped = (
         scope.projects()
+        .filter(existing_q())
         .order_by()
-        .values(field, *name_fields, *order_fields, "stage")
-        .annotate(count=Count("id"), investment=_sum("total_investment"))
+        .values(field, *name_fields, *order_fields, "stage_then")
+        .annotate(count=Count("id"), investment=_sum("total_then"))
     )
     funds = dict(
         _progress(scope)
@@ -438,12 +317,12 @@ def _breakdown(scope: Scope, dimension: str) -> list[dict]:
                 "funds_ytd": _money(funds.get(key)),
                 "stages": {stage.value: 0 for stage in STAGES},
                 # The list has no "not filled in" filter, so that row has no drill-down.
-                "query": scope.as_query(**{param: key}) if key is not None else None,
+                "query": scope.figure_query("live", **{param: key}) if key is not None else None,
             }
             order = tuple(group[f] for f in order_fields)
             sort_keys[key] = (key is None, order, row["name"], key or 0)
-        row["stages"][group["stage"]] = group["count"]
-        if group["stage"] != Stage.DROPPED:
+        row["stages"][group["stage_then"]] = group["count"]
+        if group["stage_then"] != Stage.DROPPED:
             row["count"] += group["count"]
             row["investment"] = _money(row["investment"] + group["investment"])
     return sorted(rows.values(), key=lambda row: sort_keys[row["id"]])
@@ -472,7 +351,8 @@ def by_leader(scope: Scope) -> list[dict]:
 def monthly_funds(scope: Scope) -> dict:
     """Funds in place per month of the year and of the year before (one query).
 
-    This year's months after M are None (outside the period), so a chart leaves them empty.
+    This year's months after M are None (outside the period), so a chart leaves them empty;
+    so are last year's months without any entry (无可比数据).
     """
     previous = scope.previous_year()
     totals = dict(
@@ -487,7 +367,13 @@ def monthly_funds(scope: Scope) -> dict:
         _money(totals.get(datetime.date(scope.year, m, 1))) if m <= scope.month else None
         for m in months
     ]
-    last_year = [_money(totals.get(datetime.date(scope.year - 1, m, 1))) for m in months]
+    # A month of last year with no entry at all has nothing to compare with: None.
+    last_year = [
+        _money(total)
+        if (total := totals.get(datetime.date(scope.year - 1, m, 1))) is not None
+        else None
+        for m in months
+    ]
     return {
         "months": months,
         "year": scope.year,
@@ -572,31 +458,29 @@ def stage_movements(scope: Scope) -> dict:
 def stage_funnel(scope: Scope) -> list[dict]:
     """Red -> orange -> blue -> green over the year (one query).
 
-    The projects in play during the year (see in_play_q), each at the highest stage its
-    StageChange history shows it had reached by the end of the period; a project whose history
-    starts after the period did not exist yet. `count` is how many had reached at least that
-    stage; `entered` how many first reached it during the year.
+    The projects in play during the year (see periods.in_play_q), each counted at every stage
+    its StageChange history shows it had reached by the end of the period; a project whose
+    history starts after the period did not exist yet. `count` is how many had reached at
+    least that stage; `entered` how many first reached it during the year. Each stage's
+    `query` lists exactly the projects of `count`.
     """
-    rank = _rank("to_stage")
-    # One pass over the history, grouped by project, then counted in an outer query.
-    per_project = (
-        StageChange.objects.filter(
-            scope.project_q("project__"), in_play_q(scope, "project__"), changed_at__lt=scope.end_at
-        )
-        .order_by()
-        .values("project_id")
-        .annotate(
-            reached=Max(rank),
-            reached_before=Coalesce(Max(rank, filter=Q(changed_at__lt=scope.start_at)), Value(-1)),
-        )
+    # The history checks as columns first: an aggregate over annotated rows runs on a
+    # subquery, where a filter's own OuterRef("pk") could not reach the project.
+    marks = {}
+    for stage in ACTIVE:
+        marks[f"reached_{stage.value}"] = reached_q(stage, scope)
+        marks[f"before_{stage.value}"] = reached_before_q(stage, scope)
+    rows = scope.projects().annotate(
+        **{name: Case(When(q, then=Value(1)), default=Value(0)) for name, q in marks.items()}
     )
     aggregates = {}
-    for i, stage in enumerate(ACTIVE):
-        aggregates[stage.value] = Count("project_id", filter=Q(reached__gte=i))
+    for stage in ACTIVE:
+        reached = in_play_q() & Q(**{f"reached_{stage.value}": 1})
+        aggregates[stage.value] = Count("id", filter=reached)
         aggregates[f"{stage.value}_entered"] = Count(
-            "project_id", filter=Q(reached__gte=i, reached_before__lt=i)
+            "id", filter=reached & Q(**{f"before_{stage.value}": 0})
         )
-    counts = per_project.aggregate(**aggregates)
+    counts = rows.aggregate(**aggregates)
     return [
         {
             "stage": stage.value,
@@ -604,9 +488,9 @@ def stage_funnel(scope: Scope) -> list[dict]:
             "color": COLORS[stage],
             "count": counts[stage.value],
             "entered": counts[f"{stage.value}_entered"],
-            "query": scope.as_query(stage=[s.value for s in ORDER[i:]]),
+            "query": scope.figure_query("reached", at_stage=stage.value),
         }
-        for i, stage in enumerate(ACTIVE)
+        for stage in ACTIVE
     ]
 
 
@@ -637,7 +521,7 @@ def unit_scoreboard(scope: Scope) -> list[dict]:
     unit_ids = [t.unit_id for t in targets]
     counts = {
         row["unit_id"]: row
-        for row in Project.objects.filter(unit_id__in=unit_ids)
+        for row in periods.as_of(Project.objects.filter(unit_id__in=unit_ids), scope)
         .order_by()
         .values("unit_id")
         .annotate(
@@ -660,6 +544,7 @@ def unit_scoreboard(scope: Scope) -> list[dict]:
         completion = percent(actual_funds, target.funds_in_place)
         behind = None if completion is None else time_progress - completion
         unit_counts = counts.get(target.unit_id, {})
+        unit_scope = Scope(year=scope.year, month=scope.month, unit_id=target.unit_id)
         rows.append(
             {
                 "unit_id": target.unit_id,
@@ -677,9 +562,9 @@ def unit_scoreboard(scope: Scope) -> list[dict]:
                 "target_starts": target.starts,
                 "actual_starts": unit_counts.get("starts", 0),
                 "starts_completion": percent(unit_counts.get("starts", 0), target.starts),
-                "query": urlencode({"unit": target.unit_id}),
-                "signings_query": urlencode({"unit": target.unit_id, "signed_year": scope.year}),
-                "starts_query": urlencode({"unit": target.unit_id, "started_year": scope.year}),
+                "query": unit_scope.figure_query("funds"),
+                "signings_query": unit_scope.figure_query("new_signings"),
+                "starts_query": unit_scope.figure_query("starts"),
             }
         )
     ranked = sorted(
@@ -693,12 +578,15 @@ def unit_scoreboard(scope: Scope) -> list[dict]:
     return ranked + unranked
 
 
-def forecast(scope: Scope) -> dict:
-    """Expected funds in place by year end (four queries: weights, pipeline, actual, target).
+def forecast(scope: Scope, today: datetime.date | None = None) -> dict | None:
+    """Expected funds in place by year end (four queries: weights, pipeline, actual, target);
+    None for a year that is over (it has its actual figure, not a forecast).
 
-    Each live project still on the color board contributes its committed investment not yet
-    in place (never below zero), times its stage's weight.
+    Each project on the color board at the period's end contributes its committed investment
+    not yet in place (never below zero), times its stage's weight.
     """
+    if scope.is_over(today or timezone.localdate()):
+        return None
     weights = dict(StageWeight.objects.values_list("stage", "weight"))
     in_place = Subquery(
         MonthlyProgress.objects.filter(project_id=OuterRef("pk"), month__lte=scope.last_month)
@@ -709,18 +597,18 @@ def forecast(scope: Scope) -> dict:
         output_field=MONEY,
     )
     remaining = {
-        row["stage"]: row["remaining"]
+        row["stage_then"]: row["remaining"]
         for row in scope.projects()
-        .filter(stage__in=ACTIVE)
+        .filter(stage_then__in=ACTIVE)
         .annotate(
             left=Greatest(
-                committed() - Coalesce(in_place, Value(ZERO), output_field=MONEY),
+                committed_then() - Coalesce(in_place, Value(ZERO), output_field=MONEY),
                 Value(ZERO),
                 output_field=MONEY,
             )
         )
         .order_by()
-        .values("stage")
+        .values("stage_then")
         .annotate(remaining=_sum("left"))
     }
     stages = []
@@ -762,25 +650,28 @@ def forecast(scope: Scope) -> dict:
 # --- attention lists -----------------------------------------------------------------------
 
 
-def attention(scope: Scope, limit: int = 10) -> dict:
-    """What needs a leader's attention today, the `limit` most important of each list.
+def attention(scope: Scope, limit: int = 10, today: datetime.date | None = None) -> dict:
+    """What needed a leader's attention on the scope's attention day (today for the current
+    month, the period's last day for a past one), the `limit` most important of each list.
 
-    `totals` gives each list's full length; `queries` the project list showing all of it.
-    Seven queries: a list and a count for each of three lists, and this month's moves.
+    `totals` gives each list's full length; `queries` the list showing all of it.
+    Eight queries: the thresholds, a list and a count for each of three lists, this month's
+    moves.
     """
-    today = timezone.localdate()
+    today = today or timezone.localdate()
+    day = scope.attention_day(today)
     overdue = (
-        Problem.objects.overdue(today)
-        .filter(scope.project_q("project__"))
+        Problem.objects.filter(periods.overdue_problems_at(day), scope.project_q("project__"))
         .select_related("project", "unit")
         .order_by("deadline", "id")
     )
-    live = with_flags(scope.projects().exclude(stage=Stage.DROPPED), today=today).select_related(
-        "unit"
-    )
-    flagged = live.filter(flagged_q()).order_by("-total_investment", "id")
+    live = with_flags_at(
+        scope.projects().filter(live_q()), day, DispatchSettings.load()
+    ).select_related("unit")
+    flagged = live.filter(flagged_then_q()).order_by("-total_investment", "id")
     four_one = live.filter(four_one_missing=True).order_by("-total_investment", "id")
     return {
+        "day": day.isoformat(),
         "overdue_problems": [
             {
                 "id": problem.pk,
@@ -790,14 +681,14 @@ def attention(scope: Scope, limit: int = 10) -> dict:
                 "description": problem.description,
                 "unit": str(problem.unit),
                 "deadline": problem.deadline.isoformat(),
-                "days_overdue": (today - problem.deadline).days,
+                "days_overdue": (day - problem.deadline).days,
             }
             for problem in overdue[:limit]
         ],
         "flagged_projects": [
             {
                 **_project_dict(project),
-                "flags": [str(flag.label) for flag in flags_of(project)],
+                "flags": [str(flag.label) for flag in flags_of(project, project.staleness_then)],
             }
             for project in flagged[:limit]
         ],
@@ -813,11 +704,20 @@ def attention(scope: Scope, limit: int = 10) -> dict:
             "four_one_missing": four_one.count(),
         },
         "queries": {
-            "overdue_problems": scope.as_query(overdue=True),
-            "flagged_projects": scope.as_query(flagged=True),
-            "four_one_missing": scope.as_query(flag="four_one_missing"),
+            # The problem list (not the project list): the figure counts problems.
+            "overdue_problems": _problem_query(scope, day),
+            "flagged_projects": scope.figure_query("flagged"),
+            "four_one_missing": scope.figure_query("four_one_missing"),
         },
     }
+
+
+def _problem_query(scope: Scope, day: datetime.date) -> str:
+    """The problem list's querystring for the problems overdue on `day` in the scope."""
+    names = {"chain_id": "chain", "place_id": "place", "unit_id": "project_unit"}
+    names["leader_id"] = "leader"
+    params = {names[name]: value for name, value in scope.filters().items()}
+    return urlencode({**params, "overdue_on": day.isoformat()})
 
 
 def _project_dict(project) -> dict:
@@ -825,9 +725,9 @@ def _project_dict(project) -> dict:
         "project_id": project.pk,
         "project_name": project.name,
         "code": project.code,
-        "stage": project.stage,
-        "stage_label": _stage_label(project.stage),
-        "total_investment": _money(project.total_investment),
+        "stage": project.stage_then,
+        "stage_label": _stage_label(project.stage_then),
+        "total_investment": _money(project.total_then),
         "unit": str(project.unit),
     }
 

@@ -21,6 +21,7 @@ def index(request):
     scope = form.scope(request.user)
     data = figures.dashboard(scope)
     data["list_url"] = reverse("projects:list")
+    data["problem_list_url"] = reverse("projects:problem_list")
     mine = scope.leader_id is not None
     return render(
         request,

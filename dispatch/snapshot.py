@@ -15,17 +15,24 @@ import datetime
 from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from dashboard import figures
 from dashboard.figures import Scope
 from org.templatetags.jc import money, percent
+from projects import periods
 from projects.flags import flags_of
-from projects.models import KEY_PROJECT_THRESHOLD, MonthlyProgress, Problem
-from projects.selectors import flagged_q, progress_filed_q, project_list
+from projects.models import MonthlyProgress, Problem
+from projects.selectors import (
+    flagged_then_q,
+    progress_filed_q,
+    project_list,
+    with_flags_at,
+)
 from projects.stages import ACTIVE, Stage
+from projects.warnings import thresholds
 
 SCHEMA = 1
 ISSUER = "金昌市投资促进局"
@@ -123,13 +130,18 @@ def _highlights(head: dict, month: datetime.date) -> list[str]:
     lines = [
         _("实施招商引资项目 %(n)d 项") % {"n": head["projects_in_progress"]},
         _("%(m)s到位资金 %(v)s") % {"m": month_label(month), "v": money(head["funds_in_month"])},
-        _("%(p)s到位资金 %(v)s，同比增量 %(d)s，增长率 %(g)s")
-        % {
-            "p": period,
-            "v": money(head["funds_in_place_ytd"]),
-            "d": money(head["funds_increment"]),
-            "g": percent(growth),
-        },
+        (
+            _("%(p)s到位资金 %(v)s，同比增量 %(d)s，增长率 %(g)s")
+            % {
+                "p": period,
+                "v": money(head["funds_in_place_ytd"]),
+                "d": money(head["funds_increment"]),
+                "g": percent(growth),
+            }
+            if head["funds_in_place_prev_ytd"] is not None
+            else _("%(p)s到位资金 %(v)s（上年同期无可比数据）")
+            % {"p": period, "v": money(head["funds_in_place_ytd"])}
+        ),
         _("近两年签约项目资金到位率 %(r)s") % {"r": percent(head["arrival_rate"])},
         _("年度重点项目 %(n)d 个，已开工 %(s)d 个，开工率 %(r)s")
         % {
@@ -272,22 +284,19 @@ def _scoreboard_table(rows: list[dict], month) -> dict:
 # --- the report's own lists ----------------------------------------------------------------
 
 
-def _no_progress_key(month: datetime.date, month_end_at: datetime.datetime) -> dict:
-    """Key projects on the board that existed in month M and filed no entry for it."""
+def _no_progress_key(month: datetime.date, scope: Scope) -> dict:
+    """Key projects on the board at the end of month M (as of then) that filed no entry for
+    it."""
     last = Subquery(
-        MonthlyProgress.objects.filter(project_id=OuterRef("pk"))
+        MonthlyProgress.objects.filter(project_id=OuterRef("pk"), month__lte=month)
         .order_by()
         .values("project_id")
         .annotate(last=Max("month"))
         .values("last")
     )
     projects = (
-        project_list()
-        .filter(
-            total_investment__gt=KEY_PROJECT_THRESHOLD,
-            stage__in=ACTIVE,
-            created_at__lt=month_end_at,
-        )
+        periods.as_of(project_list(), scope)
+        .filter(periods.key_q(), stage_then__in=ACTIVE)
         .filter(~progress_filed_q(month))
         .annotate(last_progress=last)
         .order_by("unit__order", "unit__name", "-total_investment", "id")
@@ -298,8 +307,8 @@ def _no_progress_key(month: datetime.date, month_end_at: datetime.datetime) -> d
             "name": p.name,
             "unit": str(p.unit),
             "leader": str(p.leader) if p.leader else "",
-            "stage": str(p.get_stage_display()),
-            "investment": p.total_investment,
+            "stage": str(Stage(p.stage_then).label),
+            "investment": p.total_then,
             "last_progress": p.last_progress.strftime("%Y-%m") if p.last_progress else "",
         }
         for p in projects
@@ -320,11 +329,13 @@ def _no_progress_key(month: datetime.date, month_end_at: datetime.datetime) -> d
     )
 
 
-def _flagged(today: datetime.date) -> dict:
+def _flagged(scope: Scope, day: datetime.date) -> dict:
+    """Projects on the card with a warning on `day` (the rule applied as of then)."""
     projects = (
-        project_list(today=today)
-        .exclude(stage=Stage.DROPPED)
-        .filter(flagged_q())
+        with_flags_at(
+            periods.as_of(project_list(), scope).filter(periods.live_q()), day, thresholds()
+        )
+        .filter(flagged_then_q())
         .order_by("unit__order", "unit__name", "-total_investment", "id")
     )
     rows = [
@@ -332,9 +343,9 @@ def _flagged(today: datetime.date) -> dict:
             "code": p.code,
             "name": p.name,
             "unit": str(p.unit),
-            "stage": str(p.get_stage_display()),
-            "investment": p.total_investment,
-            "flags": "、".join(str(flag.label) for flag in flags_of(p)),
+            "stage": str(Stage(p.stage_then).label),
+            "investment": p.total_then,
+            "flags": "、".join(str(flag.label) for flag in flags_of(p, p.staleness_then)),
         }
         for p in projects
     ]
@@ -354,8 +365,16 @@ def _flagged(today: datetime.date) -> dict:
 
 
 def _problems(today: datetime.date) -> dict:
-    """Open problems, overdue first (the most overdue at the top), then by deadline."""
-    problems = Problem.objects.open().select_related("project", "unit").order_by("deadline", "id")
+    """Problems open on `today` (raised by then, not resolved before it), overdue first (the
+    most overdue at the top), then by deadline."""
+    open_then = (Q(status=Problem.Status.OPEN) | Q(resolved_on__gt=today)) & Q(
+        raised_at__lt=periods.aware(today + datetime.timedelta(days=1))
+    )
+    problems = (
+        Problem.objects.filter(open_then)
+        .select_related("project", "unit")
+        .order_by("deadline", "id")
+    )
     rows = [
         {
             "project": p.project.name,
@@ -415,9 +434,12 @@ def build(month: datetime.date, *, on_progress: Callable[[int], None] = lambda p
     on_progress(60)
     tables.append(_scoreboard_table(figures.unit_scoreboard(scope), month))
     on_progress(75)
-    tables.append(_no_progress_key(month, scope.end_at))
-    tables.append(_flagged(today))
-    tables.append(_problems(today))
+    # Warnings and problems as they stood on the month's last day (today, if earlier), so a
+    # report generated again later says the same.
+    day = min(today, scope.period_end)
+    tables.append(_no_progress_key(month, scope))
+    tables.append(_flagged(scope, day))
+    tables.append(_problems(day))
     on_progress(90)
 
     highlights = _highlights(head, month)
@@ -456,8 +478,8 @@ def build(month: datetime.date, *, on_progress: Callable[[int], None] = lambda p
             "heading": str(_("分类推进情况")),
             "paragraphs": [
                 str(
-                    _("项目数和总投资为当前在库项目（不含终止），到位资金为%(p)s累计。")
-                    % {"p": period}
+                    _("项目数和总投资为%(m)s底在库项目（不含终止），到位资金为%(p)s累计。")
+                    % {"m": month_label(month), "p": period}
                 )
             ],
             "tables": [],
@@ -478,9 +500,7 @@ def build(month: datetime.date, *, on_progress: Callable[[int], None] = lambda p
         },
         {
             "heading": str(_("需要关注的事项")),
-            "paragraphs": [
-                str(_("预警与问题为报告生成时（%(d)s）的状态。") % {"d": today.isoformat()})
-            ],
+            "paragraphs": [str(_("预警与问题为%(d)s的状态。") % {"d": day.isoformat()})],
             "tables": [],
             "subsections": [
                 {"heading": str(_("本月无进展的重点项目")), "tables": ["no_progress_key"]},
@@ -497,6 +517,8 @@ def build(month: datetime.date, *, on_progress: Callable[[int], None] = lambda p
             "issuer": ISSUER,
             "generated_at": timezone.localtime(),
             "as_of": today,
+            # The day the warnings and problems are read at: the month's last day.
+            "state_day": day,
             "highlights": highlights,
             "headline": head,
             "monthly_funds": top["monthly_funds"],

@@ -11,12 +11,14 @@ from drf_spectacular.utils import extend_schema_field
 from chains.models import ChainLink, IndustryChain
 from org.models import Place, Unit, User
 from org.roles import LEADER
-from projects import selectors
+from projects import periods, selectors, warnings
 from projects.flags import Flag
 from projects.models import KEY_PROJECT_THRESHOLD, Event, Problem, ProblemCategory, Project
 from projects.stages import Stage
 
 YEAR_MESSAGE = _("年度应为1900至2100之间的四位数字。")
+ATTENTION_FIGURES = ("flagged", "four_one_missing")
+FIGURE_CHOICES = [(name, name) for name in (*periods.FIGURES, *ATTENTION_FIGURES)]
 
 
 @extend_schema_field({"type": "integer", "minimum": 1900, "maximum": 2100})
@@ -62,6 +64,26 @@ class ProjectFilter(django_filters.FilterSet):
     signed_year = YearFilter(label=_("签约年度"), field_name="signed_on", lookup_expr="year")
     started_year = YearFilter(label=_("开工年度"), field_name="started_on", lookup_expr="year")
     search = django_filters.CharFilter(label=_("搜索"), method="filter_search")
+    # A dashboard figure's rows (projects.periods): `figure` for the period `year` (to `month`),
+    # `at_stage` for the stage and funnel figures. The year also adds the period's funds in
+    # place and investment completed to the list.
+    figure = django_filters.ChoiceFilter(
+        label=_("统计口径"),
+        choices=FIGURE_CHOICES,
+        method="filter_figure",
+        widget=forms.HiddenInput,
+    )
+    year = YearFilter(label=_("统计年度"), method="filter_period")
+    month = django_filters.NumberFilter(
+        label=_("截至月份"),
+        method="filter_period",
+        min_value=1,
+        max_value=12,
+        widget=forms.HiddenInput,
+    )
+    at_stage = django_filters.ChoiceFilter(
+        label=_("期末阶段"), choices=Stage.choices, method="filter_period", widget=forms.HiddenInput
+    )
     ordering = django_filters.OrderingFilter(
         label=_("排序"),
         fields=(
@@ -70,6 +92,8 @@ class ProjectFilter(django_filters.FilterSet):
             ("signed_on", "signed_on"),
             ("stage_changed_at", "stage_changed_at"),
             ("code", "code"),
+            ("funds_period", "funds_period"),
+            ("completed_period", "completed_period"),
         ),
         field_labels={
             "total_investment": _("总投资"),
@@ -77,12 +101,52 @@ class ProjectFilter(django_filters.FilterSet):
             "signed_on": _("签约日期"),
             "stage_changed_at": _("阶段变更"),
             "code": _("编号"),
+            "funds_period": _("到位资金"),
+            "completed_period": _("完成投资"),
         },
     )
 
     class Meta:
         model = Project
         fields = []
+
+    def period_scope(self) -> periods.Scope | None:
+        """The period the list was asked for (year, to month), with no other filter."""
+        data = getattr(self.form, "cleaned_data", {})
+        year = data.get("year")
+        if not year:
+            return None
+        return periods.Scope(year=int(year), month=int(data.get("month") or 12))
+
+    def filter_period(self, qs, name, value):
+        # Read by filter_figure and the list's period columns, not a filter by itself.
+        return qs
+
+    def filter_queryset(self, queryset):
+        scope = self.period_scope()
+        if scope is not None:
+            # The period's sums beside each row, sortable (the ordering filter runs after).
+            queryset = periods.with_period_sums(periods.as_of(queryset, scope), scope)
+        return super().filter_queryset(queryset)
+
+    def filter_figure(self, qs, name, value):
+        scope = self.period_scope()
+        if not value or scope is None:
+            return qs
+        if value in ATTENTION_FIGURES:
+            day = scope.attention_day(timezone.localdate())
+            flagged = selectors.with_flags_at(
+                periods.as_of(Project.objects.all(), scope).filter(periods.live_q()),
+                day,
+                warnings.thresholds(),
+            )
+            condition = {
+                "flagged": selectors.flagged_then_q(),
+                "four_one_missing": Q(four_one_missing=True),
+            }[value]
+            return qs.filter(pk__in=flagged.filter(condition).values("pk"))
+        condition = periods.figure_q(value, scope, self.form.cleaned_data.get("at_stage"))
+        return qs if condition is None else qs.filter(condition)
 
     def filter_is_key(self, qs, name, value):
         if value is None:
@@ -150,6 +214,28 @@ class ProblemFilter(django_filters.FilterSet):
         queryset=IndustryChain.objects.all(),
         empty_label=_("不限"),
     )
+    # The dashboard's overdue figure for a scope and day: the projects' filters, and the day.
+    project_unit = django_filters.ModelChoiceFilter(
+        label=_("项目责任单位"),
+        field_name="project__unit",
+        queryset=Unit.objects.all(),
+        widget=forms.HiddenInput,
+    )
+    place = django_filters.ModelChoiceFilter(
+        label=_("建设地点"),
+        field_name="project__place",
+        queryset=Place.objects.all(),
+        widget=forms.HiddenInput,
+    )
+    leader = django_filters.ModelChoiceFilter(
+        label=_("包抓领导"),
+        field_name="project__leader",
+        queryset=User.objects.filter(groups__name=LEADER),
+        widget=forms.HiddenInput,
+    )
+    overdue_on = django_filters.DateFilter(
+        label=_("截至日期逾期"), method="filter_overdue_on", widget=forms.HiddenInput
+    )
     # Set by the link on a project's page; a model choice, so an unknown or absurd id is a
     # field error rather than an overflowing lookup.
     project = django_filters.ModelChoiceFilter(
@@ -166,6 +252,9 @@ class ProblemFilter(django_filters.FilterSet):
             return qs
         late = Q(status=Problem.Status.OPEN, deadline__lt=timezone.localdate())
         return qs.filter(late) if value else qs.exclude(late)
+
+    def filter_overdue_on(self, qs, name, value):
+        return qs if value is None else qs.filter(periods.overdue_problems_at(value))
 
     def filter_search(self, qs, name, value):
         value = value.strip()

@@ -27,11 +27,13 @@ SEVERITY = {  # for the CSS class of a flag badge
 }
 
 
-def flags_of(project) -> list[Flag]:
-    """The flags of a project annotated by `with_flags` (no extra query)."""
+def flags_of(project, staleness: str | None = None) -> list[Flag]:
+    """The flags of a project annotated by `with_flags` (no extra query); `staleness` as of
+    another day (`with_flags_at`) replaces the stored one."""
     result = []
-    if project.staleness:
-        result.append(STALENESS_FLAG[project.staleness])
+    staleness = project.staleness if staleness is None else staleness
+    if staleness:
+        result.append(STALENESS_FLAG[staleness])
     if getattr(project, "four_one_missing", False):
         result.append(Flag.FOUR_ONE_MISSING)
     if getattr(project, "has_overdue_problem", False):

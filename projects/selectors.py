@@ -11,6 +11,8 @@ from projects.models import (
     Problem,
     Project,
 )
+from projects.periods import overdue_problems_at
+from projects.warnings import staleness_at
 
 
 def month_start(day: datetime.date) -> datetime.date:
@@ -51,6 +53,30 @@ def with_flags(qs: QuerySet, today: datetime.date | None = None) -> QuerySet:
 
 def flagged_q() -> Q:
     return ~Q(staleness="") | Q(has_overdue_problem=True) | Q(four_one_missing=True)
+
+
+def with_flags_at(qs: QuerySet, day: datetime.date, limits) -> QuerySet:
+    """`with_flags` as of `day`, for projects annotated by `periods.as_of`: the warning the
+    staleness rule gave on that day to the card as it stood (`staleness`), and the problems
+    overdue on that day. (四个一 is read as recorded now: its history is not kept.)"""
+    team = Project.team.through.objects.filter(project_id=OuterRef("pk"))
+    overdue = Problem.objects.filter(overdue_problems_at(day), project_id=OuterRef("pk"))
+    return qs.annotate(
+        has_team=Exists(team),
+        has_overdue_problem=Exists(overdue),
+        staleness_then=staleness_at(day, limits, stage_field="stage_then"),
+    ).annotate(
+        four_one_missing=Case(
+            When(four_one_missing_q(), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def flagged_then_q() -> Q:
+    """Flagged on the day of `with_flags_at`."""
+    return ~Q(staleness_then="") | Q(has_overdue_problem=True) | Q(four_one_missing=True)
 
 
 def progress_filed_q(month: datetime.date) -> Exists:

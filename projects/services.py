@@ -30,6 +30,7 @@ from projects.models import (
 )
 from projects.stages import Stage
 from projects.validators import validate_credit_code
+from projects.warnings import refresh_staleness
 
 
 class EditConflict(Exception):
@@ -259,9 +260,7 @@ def project_transition(
         changed_at=project.stage_changed_at,
     )
     # A dropped or operating project no longer reports; its stale warning must go now.
-    from dispatch.staleness import staleness_compute
-
-    staleness_compute(project_ids=[project.pk], notify_units=False)
+    refresh_staleness(project_ids=[project.pk])
     return project
 
 
@@ -394,11 +393,8 @@ def _save_progress(progress: MonthlyProgress, user) -> None:
     except IntegrityError:
         # Two entries for the same month raced past the check: the constraint decides.
         raise ValidationError({"month": _duplicate_month(progress.month)}) from None
-    # The stale-progress warning is dispatch's rule; recompute it for this project now rather
-    # than leave the flag up until the nightly run.
-    from dispatch.staleness import staleness_compute
-
-    staleness_compute(project_ids=[progress.project_id], notify_units=False)
+    # Recompute this project's warning now rather than leave the flag up until the daily run.
+    refresh_staleness(project_ids=[progress.project_id])
 
 
 @transaction.atomic

@@ -106,8 +106,18 @@ def project_list(request):
     _require_reader(request.user)
     filterset = _project_filter(request)
     projects = filterset.qs
-    # One aggregate for the totals row: every filtered project, not just this page.
-    totals = projects.aggregate(count=Count("pk"), total=Sum("total_investment"))
+    # One aggregate for the totals row: every filtered project, not just this page. Asked for a
+    # period (a dashboard figure's drill-down), the totals are the period's, as the figure's.
+    period = filterset.period_scope() if filterset.is_valid() else None
+    if period is None:
+        totals = projects.aggregate(count=Count("pk"), total=Sum("total_investment"))
+    else:
+        totals = projects.aggregate(
+            count=Count("pk"),
+            total=Sum("total_then"),
+            funds=Sum("funds_period"),
+            completed=Sum("completed_period"),
+        )
     paginator = Paginator(projects, LIST_PAGE_SIZE)
     # The aggregate has counted already; spare the paginator its own COUNT query.
     paginator.count = totals["count"]
@@ -121,6 +131,8 @@ def project_list(request):
             "filtered": _is_filtered(request),
             "page": page,
             "totals": totals,
+            "period": period,
+            "figure_live": request.GET.get("figure") == "live",
             "can_create": roles.can_create_project(request.user),
         },
     )

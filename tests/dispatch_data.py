@@ -152,10 +152,18 @@ def build(personas) -> SimpleNamespace:
     progress(p4, "2026-01", 600, 1000)
     progress(p5, "2025-03", 1000)
     overdue = factories.ProblemFactory(
-        project=p2, unit=b, deadline=datetime.date(2026, 1, 20), description="用地指标未落实"
+        project=p2,
+        unit=b,
+        deadline=datetime.date(2026, 1, 20),
+        description="用地指标未落实",
+        raised_at=at("2026-01-05"),
     )
     later = factories.ProblemFactory(
-        project=p4, unit=b, deadline=datetime.date(2026, 3, 1), description="电力接入待办"
+        project=p4,
+        unit=b,
+        deadline=datetime.date(2026, 3, 1),
+        description="电力接入待办",
+        raised_at=at("2026-01-06"),
     )
     AnnualTarget.objects.create(year=2026, unit=a, funds_in_place=D("12000"))
     AnnualTarget.objects.create(year=2026, unit=b, funds_in_place=D("3000"))

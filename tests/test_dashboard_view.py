@@ -114,7 +114,11 @@ def test_a_leader_switches_to_their_own_portfolio_with_one_click(login, personas
     assert data["headline"]["funds_in_place_ytd"] == "1500.00"
     assert "我包抓的项目" in response.content.decode()
     # The drill-down links keep the portfolio.
-    assert f"leader={personas.leader.pk}&amp;stage=green" in response.content.decode()
+    assert (
+        f"figure=stage&amp;year=2025&amp;month=5&amp;at_stage=green&amp;leader={personas.leader.pk}"
+        in response.content.decode()
+        or f"leader={personas.leader.pk}&amp;figure=stage" in response.content.decode()
+    )
 
 
 def test_an_officer_asking_for_my_projects_still_sees_everything(login, personas, projects):
@@ -128,17 +132,18 @@ def test_the_chain_filter_narrows_figures_and_links(login, personas, projects):
     response = login(personas.leader).get(URL, {"year": 2025, "month": 5, "chain": chain.pk})
     data = page_data(response)
     assert data["headline"]["funds_in_place_ytd"] == "1500.00"
-    assert f'href="/projects/?chain={chain.pk}&amp;stage=blue"' in response.content.decode()
+    assert (
+        f'href="/projects/?chain={chain.pk}&amp;figure=stage&amp;year=2025&amp;month=5'
+        '&amp;at_stage=blue"' in response.content.decode()
+    )
 
 
 def test_every_chart_row_carries_its_drill_down(login, personas, projects):
     data = page_data(login(personas.leader).get(URL))
     assert data["list_url"] == reverse("projects:list")
+    period = f"year={data['scope']['year']}&month={data['scope']['month']}"
     assert [row["query"] for row in data["by_stage"]][:4] == [
-        "stage=red",
-        "stage=orange",
-        "stage=blue",
-        "stage=green",
+        f"figure=stage&{period}&at_stage={stage}" for stage in ("red", "orange", "blue", "green")
     ]
     assert all(row["query"].startswith("chain=") for row in data["by_chain"])
 
@@ -192,9 +197,9 @@ def test_the_page_takes_the_same_queries_at_any_size(login, personas, size):
     assert page_data(response)["headline"]["funds_in_place_ytd"] == str(
         Decimal(10 * 5 * size).quantize(Decimal("0.01"))
     )
-    # User and roles (2; the session comes from the cache), the figures (30), the filter
+    # User and roles (2; the session comes from the cache), the figures (31), the filter
     # form's chain, place and unit choices (3).
-    assert len(queries.captured_queries) == 35
+    assert len(queries.captured_queries) == 36
 
 
 def test_the_filters_show_the_period_the_figures_cover(login, personas):

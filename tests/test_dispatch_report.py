@@ -105,7 +105,7 @@ def test_the_report_lists_key_projects_without_progress_flags_and_problems_overd
     # P6 and P2 (larger first) filed nothing for January; P1 and P4 did; P3 is not key.
     assert no_progress == ["六号项目", "二号项目"]
     assert [(p["project"], p["state"], p["days_overdue"]) for p in problems] == [
-        ("二号项目", "已逾期", 21),
+        ("二号项目", "已逾期", 11),  # on 31 January, the month's last day
         ("四号项目", "未到期", 0),
     ]
     assert "问题逾期" in flagged["flags"]

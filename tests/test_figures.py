@@ -330,7 +330,9 @@ def test_funds_to_date_restart_in_january(world):
 
     december = figures.headline(Scope(year=2024, month=12))
     assert december["funds_in_place_ytd"] == D("540.00")  # 100 + 300 + 80 + 60
-    assert december["funds_in_place_prev_ytd"] == D("0.00")
+    # No entry at all in 2023: nothing to compare with, not zero.
+    assert december["funds_in_place_prev_ytd"] is None
+    assert december["funds_increment"] is None
     assert december["funds_growth_rate"] is None
 
 
@@ -358,7 +360,8 @@ def test_the_headline_follows_the_leaders_portfolio(world):
 def test_a_chain_without_last_years_funds_has_no_growth_rate(world):
     chain = figures.headline(Scope(year=2025, month=5, chain_id=world.c2.pk))
     assert chain["funds_in_place_ytd"] == D("1500.00")  # D 500, J 1000
-    assert chain["funds_in_place_prev_ytd"] == D("0.00")
+    assert chain["funds_in_place_prev_ytd"] is None  # 无可比数据, not 0
+    assert chain["funds_increment"] is None
     assert chain["funds_growth_rate"] is None
 
 
@@ -384,7 +387,7 @@ def test_every_stage_is_counted_in_card_order(world):
     ]
     assert rows[0]["color"] == "#d93025"
     assert rows[0]["label"] == "红色"
-    assert rows[3]["query"] == "stage=green"
+    assert rows[3]["query"] == "figure=stage&year=2025&month=5&at_stage=green"
 
 
 def test_chains_count_live_projects_and_the_years_funds(world):
@@ -396,7 +399,7 @@ def test_chains_count_live_projects_and_the_years_funds(world):
     assert rows[0]["stages"] == {
         "red": 0, "orange": 0, "blue": 0, "green": 2, "operating": 1, "dropped": 2,
     }  # fmt: skip
-    assert rows[0]["query"] == f"chain={world.c1.pk}"
+    assert rows[0]["query"] == f"figure=live&year=2025&month=5&chain={world.c1.pk}"
 
 
 def test_places_and_units_are_broken_down_the_same_way(world):
@@ -419,14 +422,16 @@ def test_projects_without_a_leader_come_last_in_the_leaders_breakdown(world):
         (world.leader.pk, "示例领导", 2, D("750.00")),
         (None, "", 6, D("1550.00")),
     ]
-    assert rows[0]["query"] == f"leader={world.leader.pk}"
+    assert rows[0]["query"] == f"figure=live&year=2025&month=5&leader={world.leader.pk}"
     assert rows[1]["query"] is None  # the list cannot ask for "no leader"
 
 
 def test_a_filter_narrows_the_breakdowns_and_their_links(world):
     rows = figures.by_place(Scope(year=2025, month=5, chain_id=world.c1.pk))
     assert [(r["name"], r["count"]) for r in rows] == [("金川区", 3), ("永昌县", 0)]
-    assert rows[0]["query"] == f"chain={world.c1.pk}&place={world.p1.pk}"
+    assert rows[0]["query"] == (
+        f"chain={world.c1.pk}&figure=live&year=2025&month=5&place={world.p1.pk}"
+    )
 
 
 # --- time series and history -----------------------------------------------------------------
@@ -439,9 +444,10 @@ def test_monthly_funds_compare_each_month_with_last_year(world):
         D("200.00"), D("50.00"), D("500.00"), D("1000.00"), D("550.00"),
         None, None, None, None, None, None, None,
     ]  # fmt: skip
+    # Months of 2024 with no entry at all have nothing to compare with.
     assert monthly["last_year"] == [
-        D("80.00"), D("0.00"), D("60.00"), D("0.00"), D("100.00"), D("0.00"),
-        D("0.00"), D("0.00"), D("0.00"), D("0.00"), D("0.00"), D("300.00"),
+        D("80.00"), None, D("60.00"), None, D("100.00"), None,
+        None, None, None, None, None, D("300.00"),
     ]  # fmt: skip
     assert monthly["this_year_cumulative"][4] == D("2300.00")
     assert monthly["last_year_cumulative"][11] == D("540.00")
@@ -486,7 +492,7 @@ def test_the_funnel_counts_the_highest_stage_each_project_reached(world):
         ("blue", 5, 2),
         ("green", 3, 1),
     ]
-    assert funnel[2]["query"] == "stage=blue&stage=green&stage=operating"
+    assert funnel[2]["query"] == "figure=reached&year=2025&month=5&at_stage=blue"
 
 
 def test_the_funnel_of_last_year_ignores_later_history(world):
@@ -520,7 +526,7 @@ def test_units_are_marked_against_the_time_proportional_target(world):
     assert (unit_a["target_signings"], unit_a["actual_signings"]) == (4, 2)  # D, F
     assert (unit_a["target_starts"], unit_a["actual_starts"]) == (2, 1)  # F
     assert unit_a["signings_completion"] == D("50.00")
-    assert unit_a["signings_query"] == f"unit={world.u1.pk}&signed_year=2025"
+    assert unit_a["signings_query"] == (f"unit={world.u1.pk}&figure=new_signings&year=2025&month=5")
 
 
 def test_the_scoreboard_at_year_end_ranks_results_against_the_whole_target(world):
@@ -591,16 +597,17 @@ def test_attention_lists_what_needs_a_leader_today(world):
     assert [(p["project_name"], p["days_overdue"]) for p in lists["overdue_problems"]] == [
         ("A", 14)
     ]
-    # A: stale and an overdue problem; F: no butler; H and B: no leader, no team.
+    # A: an overdue problem (its stored "yellow" is not what the rule gives today: it filed
+    # May's progress); F: no butler; H and B: no leader, no team.
     assert [p["project_name"] for p in lists["flagged_projects"]] == ["A", "F", "H", "B"]
-    assert lists["flagged_projects"][0]["flags"] == ["两个月无进展", "问题逾期"]
+    assert lists["flagged_projects"][0]["flags"] == ["问题逾期"]
     missing = {
         p["project_name"]: [m["code"] for m in p["missing"]] for p in lists["four_one_missing"]
     }
     assert missing == {"F": ["manager"], "H": ["leader", "team"], "B": ["leader", "team"]}
     assert [c["project_name"] for c in lists["changed_this_month"]] == ["J", "B", "F", "D"]
     assert lists["totals"] == {"overdue_problems": 1, "flagged_projects": 4, "four_one_missing": 3}
-    assert lists["queries"]["four_one_missing"] == "flag=four_one_missing"
+    assert lists["queries"]["four_one_missing"] == "figure=four_one_missing&year=2025&month=5"
 
 
 def test_attention_lists_are_cut_to_the_limit_but_count_everything(world):
@@ -677,5 +684,5 @@ def test_the_dashboard_takes_the_same_queries_at_any_size(db, size):
         data = figures.dashboard(scope)
     assert data["headline"]["funds_in_place_ytd"] == D(10 * 5 * size)
     # 3 headline, 1 by stage, 2 per breakdown (x4), 1 monthly, 2 movements, 1 funnel,
-    # 3 scoreboard, 4 forecast, 7 attention.
-    assert len(queries.captured_queries) == 30
+    # 3 scoreboard, 4 forecast, 8 attention (the staleness thresholds, then 7).
+    assert len(queries.captured_queries) == 31

@@ -510,3 +510,14 @@ def test_it_refuses_a_chain_output_without_its_source(seeds_copy):
     _edit(seeds_copy / "chains.yaml", lambda chains: chains[0]["outputs"][0].pop("source"))
     with pytest.raises(SeedDataError, match="有色金属新材料 产值.*source"):
         load_facts(seeds_dir=seeds_copy)
+
+
+def test_after_the_load_every_warning_is_the_one_the_rule_gives_today(seeded):
+    from projects.warnings import staleness_at, thresholds
+
+    today = timezone.localdate()
+    rows = Project.objects.annotate(rule=staleness_at(today, thresholds())).values_list(
+        "staleness", "rule"
+    )
+    assert rows, "the demo loads projects"
+    assert [stored for stored, _rule in rows] == [rule for _stored, rule in rows]

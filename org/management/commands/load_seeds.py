@@ -5,6 +5,7 @@ from django.db import transaction
 
 from org.demo_data import generate_demo_report, load_demo
 from org.seeding import SeedDataError, Tally, load_facts
+from projects.warnings import refresh_staleness
 
 
 class Command(BaseCommand):
@@ -30,6 +31,8 @@ class Command(BaseCommand):
                 load_facts(tally=tally)
                 if not no_demo:
                     generated = load_demo(tally=tally)
+                # The warnings the rule gives today, whatever the loaded history says.
+                refresh_staleness()
         except SeedDataError as exc:
             raise CommandError(f"种子数据有误：{exc}") from exc
         if not no_demo:
