@@ -159,18 +159,6 @@ def year_so_far(today: datetime.date) -> Scope:
     return Scope(year=today.year, month=today.month)
 
 
-def progress_ytd(scope: Scope, projects: QuerySet) -> dict:
-    """Investment completed and funds in place of `projects` in the scope's year to its month
-    (one query)."""
-    sums = MonthlyProgress.objects.filter(
-        _ytd_q(scope), project_id__in=projects.order_by().values("pk")
-    ).aggregate(
-        investment_completed_ytd=_sum("investment_completed"),
-        funds_in_place_ytd=_sum("funds_in_place"),
-    )
-    return {name: _money(value) for name, value in sums.items()}
-
-
 # --- headline ------------------------------------------------------------------------------
 
 

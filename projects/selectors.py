@@ -23,12 +23,12 @@ def previous_month(day: datetime.date) -> datetime.date:
     return (day.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
-def four_one_missing_q() -> Q:
+def four_one_missing_q(total_field: str = "total_investment") -> Q:
     """A key project without its leader, its task force, or the butler its unit uses.
 
     Needs the `has_team` annotation of `with_flags`.
     """
-    return Q(total_investment__gt=KEY_PROJECT_THRESHOLD) & (
+    return Q(**{f"{total_field}__gt": KEY_PROJECT_THRESHOLD}) & (
         Q(leader__isnull=True)
         | Q(has_team=False)
         | Q(unit__uses_project_manager=True, manager__isnull=True)
@@ -67,7 +67,7 @@ def with_flags_at(qs: QuerySet, day: datetime.date, limits) -> QuerySet:
         staleness_then=staleness_at(day, limits, stage_field="stage_then"),
     ).annotate(
         four_one_missing=Case(
-            When(four_one_missing_q(), then=Value(True)),
+            When(four_one_missing_q("total_then"), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         )

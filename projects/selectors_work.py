@@ -28,7 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
-from dashboard import figures
+from projects import periods
 from projects.models import (
     Enterprise,
     Event,
@@ -200,18 +200,21 @@ def my_projects(*, user, today: datetime.date | None = None) -> QuerySet:
 
 
 def portfolio_totals(qs: QuerySet, today: datetime.date | None = None) -> dict:
-    """Count and total investment of a set of projects, and their progress this year so far
-    (dashboard.figures, as the chain overview counts it)."""
-    scope = figures.year_so_far(_today(today))
-    totals = Project.objects.filter(pk__in=qs.order_by().values("pk")).aggregate(
-        count=Count("id"), total_investment=Coalesce(Sum("total_investment"), ZERO)
+    """Count and total investment of the live projects of a portfolio (not dropped: the
+    dashboard's leader row, `periods.live_q`, as of now), and their progress this year so far.
+    `query` opens the project list on exactly those projects."""
+    today = _today(today)
+    scope = periods.Scope(year=today.year, month=today.month)
+    live = periods.as_of(Project.objects.filter(pk__in=qs.order_by().values("pk")), scope)
+    live = live.filter(periods.live_q())
+    totals = live.aggregate(count=Count("id"), total_investment=Coalesce(Sum("total_then"), ZERO))
+    ytd = MonthlyProgress.objects.filter(
+        periods.ytd_months_q(scope), project_id__in=live.values("pk")
+    ).aggregate(
+        ytd_investment=Coalesce(Sum("investment_completed"), ZERO),
+        ytd_funds=Coalesce(Sum("funds_in_place"), ZERO),
     )
-    ytd = figures.progress_ytd(scope, qs)
-    totals.update(
-        ytd_investment=ytd["investment_completed_ytd"],
-        ytd_funds=ytd["funds_in_place_ytd"],
-        year=scope.year,
-    )
+    totals.update(ytd, year=scope.year, month=scope.month)
     return totals
 
 
