@@ -3,10 +3,12 @@ element and a headline card open the project list with the matching filters, and
 fits a tablet and prints without its controls.
 
 Time is not frozen here: the browser checks cookie expiry against the real clock, so the data
-is placed in the month the dashboard shows by default.
+is placed in the month the dashboard shows by default (its cards entered the board on that
+month's first day: the figures are as of the month's end, from the history).
 """
 
 import datetime
+import re
 from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,6 +16,8 @@ import pytest
 from django.utils import timezone
 
 from dashboard.forms import default_period
+from projects.models import Project, StageChange
+from projects.periods import aware
 from projects.stages import Stage
 from tests import factories
 
@@ -42,7 +46,20 @@ def leader_with_projects():
         month=datetime.date(year, month, 1),
         funds_in_place=Decimal("1200"),
     )
+    backdate(year, month)
     return leader, year
+
+
+def backdate(year: int, month: int) -> None:
+    """Every card entered the board on the first of the dashboard's month."""
+    start = aware(datetime.date(year, month, 1))
+    StageChange.objects.update(changed_at=start)
+    Project.objects.update(created_at=start, stage_changed_at=start)
+
+
+def period_query(**extra) -> dict:
+    year, month = default_period(timezone.localdate())
+    return {"year": [str(year)], "month": [str(month)], **extra}
 
 
 def chart_values(page, element_id: str, series: int = 0) -> list:
@@ -77,11 +94,10 @@ def test_a_leader_sees_the_charts_and_a_bar_opens_the_matching_project_list(
 
     url = urlsplit(page.url)
     assert url.path == "/projects/"
-    assert parse_qs(url.query) == {"stage": ["blue"]}
+    assert parse_qs(url.query) == period_query(figure=["stage"], at_stage=["blue"])
     listing = page.content()
-    if "蓝卡项目一" in listing or "红卡项目一" in listing:  # the project list page is there
-        assert "蓝卡项目一" in listing and "蓝卡项目二" in listing
-        assert "红卡项目一" not in listing
+    assert "蓝卡项目一" in listing and "蓝卡项目二" in listing
+    assert "红卡项目一" not in listing
 
 
 def test_a_headline_card_opens_the_years_signings(page, log_in, leader_with_projects):
@@ -94,12 +110,13 @@ def test_a_headline_card_opens_the_years_signings(page, log_in, leader_with_proj
 
     url = urlsplit(page.url)
     assert url.path == "/projects/"
-    assert parse_qs(url.query) == {"signed_year": [str(year)]}
+    assert parse_qs(url.query) == period_query(figure=["new_signings"])
 
 
 def test_my_projects_is_one_click_and_the_links_follow_it(page, log_in, leader_with_projects):
     leader, _ = leader_with_projects
     factories.ProjectFactory(name="别的领导的项目", stage=Stage.RED)
+    backdate(*default_period(timezone.localdate()))
     log_in(page, "leader_dash", PASSWORD)
     page.goto("/dashboard/")
     page.locator("#chart-stage[data-drawn=true]").wait_for()
@@ -112,7 +129,9 @@ def test_my_projects_is_one_click_and_the_links_follow_it(page, log_in, leader_w
     page.locator("#chart-stage[data-drawn=true]").wait_for()
     assert chart_values(page, "chart-stage")[0] == 3
     href = page.locator("#table-stage a").first.get_attribute("href")
-    assert parse_qs(urlsplit(href).query) == {"leader": [str(leader.pk)], "stage": ["red"]}
+    assert parse_qs(urlsplit(href).query) == period_query(
+        leader=[str(leader.pk)], figure=["stage"], at_stage=["red"]
+    )
 
 
 def test_the_dashboard_fits_a_tablet_and_prints_without_its_controls(
@@ -137,3 +156,33 @@ def test_the_dashboard_fits_a_tablet_and_prints_without_its_controls(
         assert len(page.pdf()) > 10_000
     finally:
         context.close()
+
+
+def list_total(page) -> int:
+    """The project count in the list's footer ("合计 N 个项目")."""
+    text = page.locator("tfoot tr.totals td").first.inner_text()
+    return int("".join(ch for ch in text if ch.isdigit()))
+
+
+def number_in(text: str) -> int:
+    return int(re.search(r"\d+", text.replace(",", "")).group())
+
+
+def test_a_leader_reads_the_same_number_on_the_list_each_figure_opens(
+    page, log_in, leader_with_projects
+):
+    log_in(page, "leader_dash", PASSWORD)
+    # (the figure as shown, the link that opens its list)
+    figures = [
+        ("#card-in-progress .value", "#card-in-progress"),
+        ("#table-stage tbody tr:nth-child(3) td.num a", "#table-stage tbody tr:nth-child(3) a"),
+        ("#card-start-rate .sub", "#card-start-rate"),
+    ]
+    for shown_at, link in figures:
+        page.goto("/dashboard/")
+        shown = page.locator(shown_at).first.inner_text()
+        # The start-rate card says "已开工 s / 年度重点项目 n 个" and opens the n.
+        expected = number_in(shown.split("/")[-1])
+        with page.expect_navigation():
+            page.locator(link).first.click()
+        assert list_total(page) == expected, (shown_at, shown)
