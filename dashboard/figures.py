@@ -89,13 +89,12 @@ from projects.periods import (
     key_of_year_q,
     key_started_q,
     live_q,
-    reached_before_q,
-    reached_q,
     recent_signings_q,
+    rows_once,
     signed_in_period_q,
     started_in_period_q,
 )
-from projects.selectors import flagged_then_q, with_flags_at
+from projects.selectors import flagged_then_q, with_flags, with_flags_at
 from projects.stages import ACTIVE, COLORS, ORDER, Stage, kind_of
 
 __all__ = ["Scope", "dashboard"]
@@ -165,7 +164,7 @@ def year_so_far(today: datetime.date) -> Scope:
 def headline(scope: Scope) -> dict:
     """The headline cards (three queries: projects, progress, recent signings' funds)."""
     previous = scope.previous_year()
-    projects = scope.projects().aggregate(
+    projects = rows_once(scope.projects()).aggregate(
         projects_in_progress=Count("id", filter=in_progress_q(scope)),
         key_projects_of_year=Count("id", filter=key_of_year_q(scope)),
         key_projects_started=Count("id", filter=key_started_q(scope)),
@@ -236,20 +235,55 @@ def headline_queries(scope: Scope) -> dict:
 # --- breakdowns ----------------------------------------------------------------------------
 
 
-def by_stage(scope: Scope) -> list[dict]:
-    """Count and total investment of the scope's projects at each stage at the period's end
-    (one query)."""
-    rows = {
-        row["stage_then"]: row
-        for row in scope.projects()
+def _card_groups(scope: Scope) -> list[dict]:
+    """Existing projects at the period's end grouped by stage then and every breakdown's
+    dimension, with their names (one query; a few hundred groups at any size)."""
+    names = [f for dim in DIMENSIONS.values() for f in (dim[0], *dim[1], *dim[2])]
+    return list(
+        scope.projects()
         .filter(existing_q())
         .order_by()
-        .values("stage_then")
+        .values(*dict.fromkeys(names), "stage_then")
         .annotate(count=Count("id"), investment=_sum("total_then"))
-    }
+    )
+
+
+def _funds_groups(scope: Scope) -> list[dict]:
+    """Funds in place in the period by every breakdown's dimension (one query)."""
+    fields = [f"project__{dim[0]}" for dim in DIMENSIONS.values()]
+    return list(
+        _progress(scope)
+        .filter(_ytd_q(scope))
+        .order_by()
+        .values(*fields)
+        .annotate(total=_sum("funds_in_place"))
+    )
+
+
+def breakdowns(scope: Scope) -> dict:
+    """The stage table and the chain, place, unit and leader breakdowns (two queries)."""
+    groups = _card_groups(scope)
+    funds = _funds_groups(scope)
+    result = {"by_stage": _stage_rows(scope, groups)}
+    for dimension in DIMENSIONS:
+        result[f"by_{dimension}"] = _breakdown(scope, dimension, groups, funds)
+    return result
+
+
+def by_stage(scope: Scope) -> list[dict]:
+    """Count and total investment of the scope's projects at each stage at the period's end."""
+    return _stage_rows(scope, _card_groups(scope))
+
+
+def _stage_rows(scope: Scope, groups: list[dict]) -> list[dict]:
+    counts: dict = {}
+    for group in groups:
+        row = counts.setdefault(group["stage_then"], {"count": 0, "investment": ZERO})
+        row["count"] += group["count"]
+        row["investment"] += group["investment"]
     result = []
     for stage in STAGES:
-        row = rows.get(stage.value, {})
+        row = counts.get(stage.value, {})
         result.append(
             {
                 "stage": stage.value,
@@ -272,26 +306,16 @@ DIMENSIONS = {
 }
 
 
-def _breakdown(scope: Scope, dimension: str) -> list[dict]:
-    """Rows of one breakdown in two queries: projects by (dimension, stage), then funds YTD."""
+def _breakdown(scope: Scope, dimension: str, groups: list[dict], funds: list[dict]) -> list[dict]:
+    """One breakdown rolled up from the card groups and the funds groups."""
     field, name_fields, order_fields, param = DIMENSIONS[dimension]
-    grouped = (
-        scope.projects()
-        .filter(existing_q())
-        .order_by()
-        .values(field, *name_fields, *order_fields, "stage_then")
-        .annotate(count=Count("id"), investment=_sum("total_then"))
-    )
-    funds = dict(
-        _progress(scope)
-        .filter(_ytd_q(scope))
-        .order_by()
-        .values_list(f"project__{field}")
-        .annotate(total=_sum("funds_in_place"))
-    )
+    funds_by_key: dict = {}
+    for group in funds:
+        key = group[f"project__{field}"]
+        funds_by_key[key] = funds_by_key.get(key, ZERO) + group["total"]
     rows: dict = {}
     sort_keys: dict = {}
-    for group in grouped:
+    for group in groups:
         key = group[field]
         row = rows.get(key)
         if row is None:
@@ -302,14 +326,14 @@ def _breakdown(scope: Scope, dimension: str) -> list[dict]:
                 "name": name or "",
                 "count": 0,
                 "investment": ZERO,
-                "funds_ytd": _money(funds.get(key)),
+                "funds_ytd": _money(funds_by_key.get(key)),
                 "stages": {stage.value: 0 for stage in STAGES},
                 # The list has no "not filled in" filter, so that row has no drill-down.
                 "query": scope.figure_query("live", **{param: key}) if key is not None else None,
             }
             order = tuple(group[f] for f in order_fields)
             sort_keys[key] = (key is None, order, row["name"], key or 0)
-        row["stages"][group["stage_then"]] = group["count"]
+        row["stages"][group["stage_then"]] += group["count"]
         if group["stage_then"] != Stage.DROPPED:
             row["count"] += group["count"]
             row["investment"] = _money(row["investment"] + group["investment"])
@@ -317,20 +341,20 @@ def _breakdown(scope: Scope, dimension: str) -> list[dict]:
 
 
 def by_chain(scope: Scope) -> list[dict]:
-    return _breakdown(scope, "chain")
+    return breakdowns(scope)["by_chain"]
 
 
 def by_place(scope: Scope) -> list[dict]:
-    return _breakdown(scope, "place")
+    return breakdowns(scope)["by_place"]
 
 
 def by_unit(scope: Scope) -> list[dict]:
-    return _breakdown(scope, "unit")
+    return breakdowns(scope)["by_unit"]
 
 
 def by_leader(scope: Scope) -> list[dict]:
     """The leaders' 四个一 portfolios; the row with id None holds projects without a leader."""
-    return _breakdown(scope, "leader")
+    return breakdowns(scope)["by_leader"]
 
 
 # --- time series and history ---------------------------------------------------------------
@@ -452,23 +476,15 @@ def stage_funnel(scope: Scope) -> list[dict]:
     least that stage; `entered` how many first reached it during the year. Each stage's
     `query` lists exactly the projects of `count`.
     """
-    # The history checks as columns first: an aggregate over annotated rows runs on a
-    # subquery, where a filter's own OuterRef("pk") could not reach the project.
-    marks = {}
-    for stage in ACTIVE:
-        marks[f"reached_{stage.value}"] = reached_q(stage, scope)
-        marks[f"before_{stage.value}"] = reached_before_q(stage, scope)
-    rows = scope.projects().annotate(
-        **{name: Case(When(q, then=Value(1)), default=Value(0)) for name, q in marks.items()}
-    )
+    # The highest stage reached, by the period's end and before the year, as two columns
+    # (the same sets as periods.reached_q, which the list's drill-down filters by).
     aggregates = {}
-    for stage in ACTIVE:
-        reached = in_play_q() & Q(**{f"reached_{stage.value}": 1})
+    for i, stage in enumerate(ACTIVE):
+        reached = in_play_q() & Q(reached_then__gte=i)
+        entered = reached & (Q(reached_before__isnull=True) | Q(reached_before__lt=i))
         aggregates[stage.value] = Count("id", filter=reached)
-        aggregates[f"{stage.value}_entered"] = Count(
-            "id", filter=reached & Q(**{f"before_{stage.value}": 0})
-        )
-    counts = rows.aggregate(**aggregates)
+        aggregates[f"{stage.value}_entered"] = Count("id", filter=entered)
+    counts = rows_once(scope.projects()).aggregate(**aggregates)
     return [
         {
             "stage": stage.value,
@@ -509,8 +525,7 @@ def unit_scoreboard(scope: Scope) -> list[dict]:
     unit_ids = [t.unit_id for t in targets]
     counts = {
         row["unit_id"]: row
-        for row in periods.as_of(Project.objects.filter(unit_id__in=unit_ids), scope)
-        .order_by()
+        for row in rows_once(periods.as_of(Project.objects.filter(unit_id__in=unit_ids), scope))
         .values("unit_id")
         .annotate(
             signings=Count("id", filter=signed_in_period_q(scope)),
@@ -586,7 +601,7 @@ def forecast(scope: Scope, today: datetime.date | None = None) -> dict | None:
     )
     remaining = {
         row["stage_then"]: row["remaining"]
-        for row in scope.projects()
+        for row in rows_once(scope.projects())
         .filter(stage_then__in=ACTIVE)
         .annotate(
             left=Greatest(
@@ -653,9 +668,14 @@ def attention(scope: Scope, limit: int = 10, today: datetime.date | None = None)
         .select_related("project", "unit")
         .order_by("deadline", "id")
     )
-    live = with_flags_at(
-        scope.projects().filter(live_q()), day, DispatchSettings.load()
-    ).select_related("unit")
+    if day == today:
+        # Today's warnings are stored, kept to the rule by every writer (projects.warnings).
+        live = with_flags(scope.projects().filter(live_q()), today=today).annotate(
+            staleness_then=F("staleness")
+        )
+    else:
+        live = with_flags_at(scope.projects().filter(live_q()), day, DispatchSettings.load())
+    live = live.select_related("unit")
     flagged = live.filter(flagged_then_q()).order_by("-total_investment", "id")
     four_one = live.filter(four_one_missing=True).order_by("-total_investment", "id")
     return {
@@ -744,11 +764,7 @@ def dashboard(scope: Scope) -> dict:
         "scope": scope.as_dict(),
         "headline": headline(scope),
         "headline_queries": headline_queries(scope),
-        "by_stage": by_stage(scope),
-        "by_chain": by_chain(scope),
-        "by_place": by_place(scope),
-        "by_unit": by_unit(scope),
-        "by_leader": by_leader(scope),
+        **breakdowns(scope),
         "monthly_funds": monthly_funds(scope),
         "stage_movements": stage_movements(scope),
         "stage_funnel": stage_funnel(scope),

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from org import roles
 from org.templatetags.jc import money
-from projects import stages
+from projects import month_ends, stages
 from projects.models import (
     MAX_AMOUNT,
     Enterprise,
@@ -136,6 +136,8 @@ def project_create(*, user, team=(), m2m=None, at=None, **fields) -> Project:
     if at is not None:
         project.created_at = project.stage_changed_at = at
         project._history_date = at  # the audit row is dated at the creation it records
+        # The months since then now hold a project they did not: build them again.
+        month_ends.invalidate(since=timezone.localtime(at).date())
     _validate(project)
     unmet = stages.unmet_requirements(project, stage)
     if unmet:
@@ -248,6 +250,8 @@ def project_transition(
     project.stage_changed_at = at or timezone.now()
     if at is not None:
         project._history_date = at
+        # A move written into the past changes the card of every month since.
+        month_ends.invalidate(since=timezone.localtime(at).date())
     project.version = F("version") + 1
     project.save(update_fields=changed + ["updated_at"])
     project.refresh_from_db()

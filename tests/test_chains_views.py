@@ -283,6 +283,8 @@ def test_the_overview_and_map_pages_run_as_many_queries_for_a_big_chain(url_name
                 link.enterprises.add(factories.EnterpriseFactory())
                 factories.ProjectFactory(chain=chain, chain_link=link, stage=Stage.BLUE)
         args = [chain.pk] if url_name == "chains:map" else []
+        # The first read builds the closed months' MonthEnd rows (projects.month_ends).
+        client.get(reverse(url_name, args=args))
         with CaptureQueriesContext(connection) as captured:
             assert client.get(reverse(url_name, args=args)).status_code == 200
         return len(captured)

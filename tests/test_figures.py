@@ -597,10 +597,10 @@ def test_attention_lists_what_needs_a_leader_today(world):
     assert [(p["project_name"], p["days_overdue"]) for p in lists["overdue_problems"]] == [
         ("A", 14)
     ]
-    # A: an overdue problem (its stored "yellow" is not what the rule gives today: it filed
-    # May's progress); F: no butler; H and B: no leader, no team.
+    # A: stale (as stored: today's warnings are kept by dispatch) and an overdue problem;
+    # F: no butler; H and B: no leader, no team.
     assert [p["project_name"] for p in lists["flagged_projects"]] == ["A", "F", "H", "B"]
-    assert lists["flagged_projects"][0]["flags"] == ["问题逾期"]
+    assert lists["flagged_projects"][0]["flags"] == ["两个月无进展", "问题逾期"]
     missing = {
         p["project_name"]: [m["code"] for m in p["missing"]] for p in lists["four_one_missing"]
     }
@@ -680,9 +680,12 @@ def build_portfolio(size: int, months: int = 24):
 def test_the_dashboard_takes_the_same_queries_at_any_size(db, size):
     build_portfolio(size)
     scope = Scope(year=2025, month=5)
+    # The first read builds the closed months' MonthEnd rows (projects.month_ends).
+    figures.dashboard(scope)
     with CaptureQueriesContext(connection) as queries:
         data = figures.dashboard(scope)
     assert data["headline"]["funds_in_place_ytd"] == D(10 * 5 * size)
-    # 3 headline, 1 by stage, 2 per breakdown (x4), 1 monthly, 2 movements, 1 funnel,
-    # 3 scoreboard, 4 forecast, 8 attention (the staleness thresholds, then 7).
-    assert len(queries.captured_queries) == 31
+    # 3 headline, 2 for the stage table and the four breakdowns, 1 monthly, 2 movements,
+    # 1 funnel, 3 scoreboard, 4 forecast, 7 attention, and 7 checks that the closed months'
+    # MonthEnd rows are built (one per as-of read).
+    assert len(queries.captured_queries) == 30

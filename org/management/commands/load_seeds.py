@@ -5,6 +5,7 @@ from django.db import transaction
 
 from org.demo_data import generate_demo_report, load_demo
 from org.seeding import SeedDataError, Tally, load_facts
+from projects import month_ends
 from projects.warnings import refresh_staleness
 
 
@@ -31,6 +32,9 @@ class Command(BaseCommand):
                 load_facts(tally=tally)
                 if not no_demo:
                     generated = load_demo(tally=tally)
+                # New history replaces the past: months are built again on first read.
+                if generated:
+                    month_ends.invalidate()
                 # The warnings the rule gives today, whatever the loaded history says.
                 refresh_staleness()
         except SeedDataError as exc:

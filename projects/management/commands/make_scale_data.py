@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from projects import scale_data
+from projects import month_ends, scale_data
 from projects.warnings import refresh_staleness
 
 
@@ -22,7 +22,8 @@ class Command(BaseCommand):
             self.stdout.write("scale data removed")
             return
         scale_data.build(projects=projects, months=months, seed=seed, log=self.stdout.write)
-        # The warnings the rule gives today for what was just written.
+        # Bulk-written history: months are built again on first read, warnings are today's.
+        month_ends.invalidate()
         refresh_staleness()
         scale_data.analyze()
         self.stdout.write(f"done in {time.monotonic() - started:.1f}s")
