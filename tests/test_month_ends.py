@@ -71,7 +71,8 @@ def test_a_closed_months_rows_equal_the_history_read_directly(db, histories, mon
 def test_a_move_written_into_the_past_is_counted_in_the_months_since(db, personas):
     with time_machine.travel(at(datetime.date(2025, 11, 20)), tick=False):
         project = factories.ProjectFactory(stage=Stage.RED, unit=personas.officer_a.unit)
-        StageChange.objects.filter(project=project).update(changed_at=at(datetime.date(2025, 1, 5)))
+        entered = at(datetime.date(2025, 1, 5))
+        StageChange.objects.filter(project=project).update(changed_at=entered)
         june = Scope(year=2025, month=6)
         assert [r["count"] for r in figures.by_stage(june)][:2] == [1, 0]
         assert MonthEndBuild.objects.filter(month=datetime.date(2025, 6, 1)).exists()
@@ -93,6 +94,7 @@ def test_a_move_written_into_the_past_is_counted_in_the_months_since(db, persona
 def test_rebuild_builds_every_closed_month_from_the_first_move(db):
     with time_machine.travel(at(datetime.date(2025, 3, 20)), tick=False):
         project = factories.ProjectFactory(total_investment=Decimal(6000))
-        StageChange.objects.filter(project=project).update(changed_at=at(datetime.date(2024, 11, 5)))
+        first_move = at(datetime.date(2024, 11, 5))
+        StageChange.objects.filter(project=project).update(changed_at=first_move)
         assert month_ends.rebuild(now=True) == 4  # 2024-11 to 2025-02
         assert MonthEnd.objects.filter(project=project).count() == 4
