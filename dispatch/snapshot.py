@@ -413,24 +413,20 @@ def build(month: datetime.date, *, on_progress: Callable[[int], None] = lambda p
     top = _headline(scope, month)
     head, movements = top["headline"], top["movements"]
     on_progress(20)
-    tables = [_headline_table(head, month), _stage_table(figures.by_stage(scope))]
+    # The stage table and the four breakdowns from one grouped query.
+    parts = figures.breakdowns(scope)
+    tables = [_headline_table(head, month), _stage_table(parts["by_stage"])]
     tables.append(_changes_table(movements, month))
     on_progress(35)
     period = period_label(month)
     breakdowns = [
-        ("by_chain", _("按产业链"), _("产业链"), figures.by_chain, _("未归入产业链")),
-        ("by_place", _("按建设地点"), _("建设地点"), figures.by_place, _("未填地点")),
-        ("by_unit", _("按责任单位"), _("责任单位"), figures.by_unit, _("未填单位")),
-        (
-            "by_leader",
-            _("按包抓市级领导（四个一）"),
-            _("包抓领导"),
-            figures.by_leader,
-            _("未明确包抓领导"),
-        ),
+        ("by_chain", _("按产业链"), _("产业链"), _("未归入产业链")),
+        ("by_place", _("按建设地点"), _("建设地点"), _("未填地点")),
+        ("by_unit", _("按责任单位"), _("责任单位"), _("未填单位")),
+        ("by_leader", _("按包抓市级领导（四个一）"), _("包抓领导"), _("未明确包抓领导")),
     ]
-    for key, title, name_label, function, none_name in breakdowns:
-        tables.append(_breakdown_table(key, title, name_label, function(scope), month, none_name))
+    for key, title, name_label, none_name in breakdowns:
+        tables.append(_breakdown_table(key, title, name_label, parts[key], month, none_name))
     on_progress(60)
     tables.append(_scoreboard_table(figures.unit_scoreboard(scope), month))
     on_progress(75)
