@@ -76,8 +76,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dashboard.models import AnnualTarget, StageWeight
-from dispatch.models import DispatchSettings
-from projects import periods
+from projects import periods, warnings
 from projects.flags import flags_of
 from projects.models import MonthlyProgress, Problem, Project, StageChange
 from projects.periods import (
@@ -674,7 +673,7 @@ def attention(scope: Scope, limit: int = 10, today: datetime.date | None = None)
             staleness_then=F("staleness")
         )
     else:
-        live = with_flags_at(scope.projects().filter(live_q()), day, DispatchSettings.load())
+        live = with_flags_at(scope.projects().filter(live_q()), day, warnings.thresholds())
     live = live.select_related("unit")
     flagged = live.filter(flagged_then_q()).order_by("-total_investment", "id")
     four_one = live.filter(four_one_missing=True).order_by("-total_investment", "id")
