@@ -132,9 +132,6 @@ def _rank(field: str):
     )
 
 
-committed = periods.committed
-
-
 def _stage_label(code: str) -> str:
     try:
         return str(Stage(code).label)

@@ -296,7 +296,7 @@ def _no_progress_key(month: datetime.date, scope: Scope) -> dict:
     )
     projects = (
         periods.as_of(project_list(), scope)
-        .filter(periods.key_q(), stage_then__in=ACTIVE)
+        .filter(periods.key_then_q(), stage_then__in=ACTIVE)
         .filter(~progress_filed_q(month))
         .annotate(last_progress=last)
         .order_by("unit__order", "unit__name", "-total_investment", "id")

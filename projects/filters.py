@@ -13,7 +13,7 @@ from org.models import Place, Unit, User
 from org.roles import LEADER
 from projects import periods, selectors, warnings
 from projects.flags import Flag
-from projects.models import KEY_PROJECT_THRESHOLD, Event, Problem, ProblemCategory, Project
+from projects.models import Event, Problem, ProblemCategory, Project, key_q, overdue_q
 from projects.stages import Stage
 
 YEAR_MESSAGE = _("年度应为1900至2100之间的四位数字。")
@@ -151,7 +151,7 @@ class ProjectFilter(django_filters.FilterSet):
     def filter_is_key(self, qs, name, value):
         if value is None:
             return qs
-        cond = Q(total_investment__gt=KEY_PROJECT_THRESHOLD)
+        cond = key_q()
         return qs.filter(cond) if value else qs.exclude(cond)
 
     def filter_flagged(self, qs, name, value):
@@ -250,7 +250,7 @@ class ProblemFilter(django_filters.FilterSet):
     def filter_overdue(self, qs, name, value):
         if value is None:
             return qs
-        late = Q(status=Problem.Status.OPEN, deadline__lt=timezone.localdate())
+        late = overdue_q(timezone.localdate())
         return qs.filter(late) if value else qs.exclude(late)
 
     def filter_overdue_on(self, qs, name, value):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -17,6 +18,23 @@ from projects.validators import validate_credit_code
 KEY_PROJECT_THRESHOLD = Decimal("5000")
 # Amounts above this are a typing error (an extra zero, 元 instead of 万元): 500亿元.
 MAX_AMOUNT = Decimal("5000000")
+
+
+def key_q(total_field: str = "total_investment") -> Q:
+    """A key project (重点项目): total investment above 5000万元. `total_field` names another
+    column holding the total (e.g. the total as of a past month)."""
+    return Q(**{f"{total_field}__gt": KEY_PROJECT_THRESHOLD})
+
+
+def committed(prefix: str = "", total_field: str = "total_investment"):
+    """A project's committed investment: contracted (签约投资), else its total investment.
+    `prefix` reaches the project through a relation ("projects__")."""
+    return Coalesce(f"{prefix}contracted_investment", f"{prefix}{total_field}")
+
+
+def overdue_q(today, prefix: str = "") -> Q:
+    """A problem still open past its deadline (`prefix` reaches it through a relation)."""
+    return Q(**{f"{prefix}status": "open", f"{prefix}deadline__lt": today})
 
 
 def money_field(verbose_name, **kwargs):
@@ -113,7 +131,7 @@ class LeadSource(models.TextChoices):
 
 class ProjectQuerySet(models.QuerySet):
     def key(self):
-        return self.filter(total_investment__gt=KEY_PROJECT_THRESHOLD)
+        return self.filter(key_q())
 
     def live(self):
         """Projects still being worked on (not dropped)."""
@@ -395,8 +413,7 @@ class ProblemQuerySet(models.QuerySet):
         return self.filter(status=Problem.Status.OPEN)
 
     def overdue(self, today=None):
-        today = today or timezone.localdate()
-        return self.open().filter(deadline__lt=today)
+        return self.filter(overdue_q(today or timezone.localdate()))
 
 
 class Problem(models.Model):

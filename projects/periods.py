@@ -49,7 +49,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from projects import month_ends
-from projects.models import KEY_PROJECT_THRESHOLD, MonthlyProgress, Problem, Project, StageChange
+from projects.models import (
+    MonthlyProgress,
+    Problem,
+    Project,
+    StageChange,
+    committed,
+    key_q,
+)
 from projects.stages import ACTIVE, ORDER, Stage
 
 CENT = Decimal("0.01")
@@ -291,9 +298,9 @@ def live_q() -> Q:
     return existing_q() & ~Q(stage_then=Stage.DROPPED)
 
 
-def key_q() -> Q:
+def key_then_q() -> Q:
     """A key project at the period's end (total investment then above 5000万元)."""
-    return Q(total_then__gt=KEY_PROJECT_THRESHOLD)
+    return key_q("total_then")
 
 
 def in_play_q() -> Q:
@@ -310,7 +317,7 @@ def in_progress_q(scope: Scope) -> Q:
 
 
 def key_of_year_q(scope: Scope) -> Q:
-    return in_progress_q(scope) & key_q()
+    return in_progress_q(scope) & key_then_q()
 
 
 def key_started_q(scope: Scope) -> Q:
@@ -406,14 +413,9 @@ FIGURES = (
 )
 
 
-def committed():
-    """A project's committed investment: contracted (签约投资), else its total investment."""
-    return Coalesce("contracted_investment", "total_investment")
-
-
 def committed_then():
     """The committed investment with the total as of the period (needs `as_of`)."""
-    return Coalesce("contracted_investment", "total_then")
+    return committed(total_field="total_then")
 
 
 def with_period_sums(qs: QuerySet, scope: Scope) -> QuerySet:

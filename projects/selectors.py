@@ -6,10 +6,11 @@ from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, 
 from django.utils import timezone
 
 from projects.models import (
-    KEY_PROJECT_THRESHOLD,
     MonthlyProgress,
     Problem,
     Project,
+    key_q,
+    overdue_q,
 )
 from projects.periods import overdue_problems_at
 from projects.warnings import staleness_at
@@ -28,7 +29,7 @@ def four_one_missing_q(total_field: str = "total_investment") -> Q:
 
     Needs the `has_team` annotation of `with_flags`.
     """
-    return Q(**{f"{total_field}__gt": KEY_PROJECT_THRESHOLD}) & (
+    return key_q(total_field) & (
         Q(leader__isnull=True)
         | Q(has_team=False)
         | Q(unit__uses_project_manager=True, manager__isnull=True)
@@ -39,9 +40,7 @@ def with_flags(qs: QuerySet, today: datetime.date | None = None) -> QuerySet:
     """Annotate what `projects.flags.flags_of` reads: two EXISTS subqueries, no extra query."""
     today = today or timezone.localdate()
     team = Project.team.through.objects.filter(project_id=OuterRef("pk"))
-    overdue = Problem.objects.filter(
-        project_id=OuterRef("pk"), status=Problem.Status.OPEN, deadline__lt=today
-    )
+    overdue = Problem.objects.filter(overdue_q(today), project_id=OuterRef("pk"))
     return qs.annotate(has_team=Exists(team), has_overdue_problem=Exists(overdue)).annotate(
         four_one_missing=Case(
             When(four_one_missing_q(), then=Value(True)),

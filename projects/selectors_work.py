@@ -36,6 +36,8 @@ from projects.models import (
     MonthlyProgress,
     Problem,
     Project,
+    committed,
+    overdue_q,
 )
 from projects.selectors import flagged_q, month_start, progress_filed_q, project_list
 from projects.stages import ACTIVE
@@ -117,7 +119,7 @@ def projects_missing_progress(
 def overdue_case(today: datetime.date) -> Case:
     """Overdue means open past its deadline; the same rule as `Problem.objects.overdue`."""
     return Case(
-        When(status=Problem.Status.OPEN, deadline__lt=today, then=Value(True)),
+        When(overdue_q(today), then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
     )
@@ -139,7 +141,7 @@ def problem_totals(qs: QuerySet, today: datetime.date | None = None) -> dict:
     return qs.order_by().aggregate(
         total=Count("id"),
         open=Count("id", filter=is_open),
-        overdue=Count("id", filter=is_open & Q(deadline__lt=today)),
+        overdue=Count("id", filter=overdue_q(today)),
         resolved=Count("id", filter=Q(status=Problem.Status.RESOLVED)),
     )
 
@@ -226,9 +228,8 @@ def instructions_given(*, user, limit: int = 20) -> QuerySet:
 
 # --- Events -----------------------------------------------------------------------------------
 
-# What a project signed at an event counts for: its contracted investment, or its total
-# investment where no separate contracted amount was recorded.
-SIGNED_AMOUNT = Coalesce("contracted_investment", "total_investment")
+# What a project signed at an event counts for: its committed investment.
+SIGNED_AMOUNT = committed()
 
 
 def event_list() -> QuerySet:
@@ -236,9 +237,7 @@ def event_list() -> QuerySet:
     the same rule as SIGNED_AMOUNT, through the join."""
     return Event.objects.annotate(
         signed_count=Count("projects"),
-        signed_amount=Coalesce(
-            Sum(Coalesce("projects__contracted_investment", "projects__total_investment")), ZERO
-        ),
+        signed_amount=Coalesce(Sum(committed("projects__")), ZERO),
     ).order_by(F("held_on").desc(nulls_last=True), "name")
 
 
