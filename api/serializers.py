@@ -31,7 +31,7 @@ from projects.models import (
     Project,
     StageChange,
 )
-from projects.stages import Stage
+from projects.stages import START_MESSAGE, Stage
 
 # A month of this century: the records start in 2000 (projects.services.EARLIEST_MONTH).
 MONTH_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])$"
@@ -198,7 +198,7 @@ class ProjectSerializer(CleanText, serializers.ModelSerializer):
 
     def validate_stage(self, value):
         if value not in CREATE_STAGES:
-            raise serializers.ValidationError(_("新项目不能以终止状态开始。"))
+            raise serializers.ValidationError(START_MESSAGE)
         return value
 
     def validate_total_investment(self, value):

@@ -90,7 +90,7 @@ EDITABLE_FIELDS = [
 # The fields `services.check_dates` reads.
 CHECKED_TOGETHER = ["signed_on", "started_on", "operating_on", "chain", "chain_link"]
 # Starting stages a new project may take; dropped is a move with a reason, not a start.
-CREATE_STAGES = [Stage.RED, Stage.ORANGE, Stage.BLUE, Stage.GREEN, Stage.OPERATING]
+CREATE_STAGES = stages.START_STAGES
 
 
 class ProjectForm(forms.ModelForm):

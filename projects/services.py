@@ -131,6 +131,8 @@ def project_create(*, user, team=(), m2m=None, at=None, **fields) -> Project:
     unit = fields.get("unit")
     authorize(user, user is not None and roles.can_create_project(user, unit))
     stage = fields.pop("stage", Stage.RED) or Stage.RED
+    if stage not in stages.START_STAGES:
+        raise ValidationError({"stage": stages.START_MESSAGE})
     reason = fields.pop("stage_reason", "")
     project = Project(stage=stage, created_by=user, **fields)
     if at is not None:

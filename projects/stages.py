@@ -26,6 +26,10 @@ class Stage(models.TextChoices):
 # Progress order; dropped stands outside it.
 ORDER = [Stage.RED, Stage.ORANGE, Stage.BLUE, Stage.GREEN, Stage.OPERATING]
 ACTIVE = [Stage.RED, Stage.ORANGE, Stage.BLUE, Stage.GREEN]  # the color board's columns
+# A project is recorded at any stage it has reached, never as dropped (a drop is a move, with
+# its reason, of a project that was being worked on).
+START_STAGES = ORDER
+START_MESSAGE = _("新项目不能以终止状态开始。")
 OPEN_PIPELINE = [Stage.RED, Stage.ORANGE, Stage.BLUE]  # not yet started
 
 # Meaning, CSS class and hex color, defined once for badges, the board, charts and exports.

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from projects import stages
 from projects.models import Project, StageChange
-from projects.services import EditConflict, project_transition
+from projects.services import EditConflict, project_create, project_transition
 from projects.stages import Stage
 from tests import factories
 
@@ -202,3 +202,20 @@ def test_a_dropped_project_loses_its_stale_warning_at_once(officer):
 
     project.refresh_from_db()
     assert project.staleness == ""
+
+
+def test_no_path_creates_a_project_that_starts_dropped(officer):
+    # The service itself refuses, so the form, the API and the Excel import all do.
+    with pytest.raises(ValidationError) as refused:
+        project_create(
+            user=officer,
+            code="JC-T-DROP",
+            name="一开始就终止的项目",
+            investor=factories.EnterpriseFactory(),
+            total_investment=8000,
+            place=factories.PlaceFactory(),
+            unit=officer.unit,
+            stage=Stage.DROPPED,
+        )
+    assert refused.value.message_dict == {"stage": ["新项目不能以终止状态开始。"]}
+    assert not Project.objects.filter(code="JC-T-DROP").exists()
