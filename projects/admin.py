@@ -167,6 +167,29 @@ class MonthlyProgressAdmin(SimpleHistoryAdmin):
     search_fields = ["project__name"]
     autocomplete_fields = ["project"]
     date_hierarchy = "month"
+    readonly_fields = ["filed_by", "filed_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An entry stays with its project; a wrong project is a new entry.
+        return [*self.readonly_fields, "project"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        """Through the progress services: the same checks as the pages (one entry a month,
+        amounts, no future month), the project's lock, and its warning recomputed."""
+        values = {
+            f: form.cleaned_data[f] for f in services.PROGRESS_FIELDS if f in form.cleaned_data
+        }
+        try:
+            if change:
+                saved = services.progress_update(user=request.user, progress_id=obj.pk, **values)
+            else:
+                saved = services.progress_create(
+                    user=request.user, project_id=form.cleaned_data["project"].pk, **values
+                )
+        except ValidationError as err:
+            messages.error(request, "；".join(err.messages))
+            return
+        obj.pk = saved.pk
 
 
 class InstructionInline(admin.TabularInline):

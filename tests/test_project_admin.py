@@ -76,3 +76,66 @@ def test_a_valid_admin_edit_is_saved_through_the_service(login, personas):
     assert response.status_code == 302
     project.refresh_from_db()
     assert (project.name, project.version) == ("新名称", 2)
+
+
+# --- progress entries -------------------------------------------------------------------------
+
+
+def progress_data(project, month: str, **overrides):
+    data = {
+        "project": project.pk,
+        "month": month,
+        "investment_completed": "100",
+        "funds_in_place": "50",
+        "narrative": "主体厂房封顶",
+        "next_steps": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_an_admin_progress_entry_goes_through_the_service_and_refreshes_the_warning(
+    login, personas
+):
+    project = factories.ProjectFactory(unit=personas.unit_a, staleness="red")
+    this_month = datetime.date.today().replace(day=1).isoformat()
+
+    response = login(personas.admin).post(
+        reverse("admin:projects_monthlyprogress_add"), progress_data(project, this_month)
+    )
+
+    assert response.status_code == 302
+    entry = project.progress.get()
+    assert (entry.funds_in_place, entry.filed_by) == (50, personas.admin)
+    project.refresh_from_db()
+    assert project.staleness == ""  # the service recomputed it
+
+
+def test_a_second_entry_for_the_same_month_is_refused_in_the_admin_too(login, personas):
+    project = factories.ProjectFactory(unit=personas.unit_a)
+    month = datetime.date.today().replace(day=1)
+    factories.ProgressFactory(project=project, month=month)
+
+    response = login(personas.admin).post(
+        reverse("admin:projects_monthlyprogress_add"),
+        progress_data(project, month.isoformat()),
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert project.progress.count() == 1
+
+
+def test_an_entry_the_service_refuses_is_a_message_not_a_server_error(login, personas):
+    project = factories.ProjectFactory(unit=personas.unit_a)
+    next_year = datetime.date.today().replace(day=1, year=datetime.date.today().year + 1)
+
+    response = login(personas.admin).post(
+        reverse("admin:projects_monthlyprogress_add"),
+        progress_data(project, next_year.isoformat()),
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "不能填报未来月份" in response.content.decode()
+    assert not project.progress.exists()
