@@ -16,7 +16,7 @@ from projects.models import Enterprise, LeadSource, Project
 
 
 def _authorize(user) -> None:
-    project_services.authorize(user, user is not None and roles.can_maintain_shared_lists(user))
+    roles.authorize(user, user is not None and roles.can_maintain_shared_lists(user))
 
 
 def _assign_and_save(instance, fields: dict, *, exclude=()):

@@ -19,8 +19,8 @@ from dispatch.models import DispatchSettings, Notice, Report
 from dispatch.notices import enqueue, notify, officers_of, report_link
 from org import roles
 from org.models import Unit, User
+from org.roles import authorize
 from projects.selectors import month_start
-from projects.services import authorize
 
 # A running build that has not finished after this long lost its worker (killed, OOM); the
 # retry task hands it to another.

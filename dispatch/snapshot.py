@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from dashboard import figures
 from dashboard.figures import Scope
-from org.templatetags.jc import money, percent
+from jinchang.formats import money, percent
 from projects import periods
 from projects.flags import flags_of
 from projects.models import MonthlyProgress, Problem

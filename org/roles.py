@@ -3,6 +3,7 @@
 Pages, admin, API and the Excel import all ask these functions; nothing else decides.
 """
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 OFFICER = "招商专员"
@@ -10,6 +11,13 @@ LEADER = "市级领导"
 ADMIN = "管理员"
 ROLE_NAMES = (OFFICER, LEADER, ADMIN)
 ROLE_LABELS = {OFFICER: _("招商专员"), LEADER: _("市级领导"), ADMIN: _("管理员")}
+
+
+def authorize(user, allowed: bool) -> None:
+    """Refuse a write the user's role does not allow (every service asks this). `user=None`
+    is the system itself (seeds loader, scheduled tasks), which acts for no one."""
+    if user is not None and not allowed:
+        raise PermissionDenied(_("您没有权限执行此操作。"))
 
 
 def _groups(user) -> set[str]:

@@ -8,15 +8,16 @@ effects after commit.
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from jinchang.formats import money
 from org import roles
-from org.templatetags.jc import money
+from org.roles import authorize
 from projects import month_ends, stages
 from projects.models import (
     MAX_AMOUNT,
@@ -56,13 +57,6 @@ PROTECTED_FIELDS = {
     "updated_at",
     "staleness",
 }
-
-
-def authorize(user, allowed: bool) -> None:
-    """Refuse a write the user's role does not allow. `user=None` is the system itself
-    (seeds loader, scheduled tasks), which acts for no one."""
-    if user is not None and not allowed:
-        raise PermissionDenied(_("您没有权限执行此操作。"))
 
 
 def check_dates(project: Project) -> None:

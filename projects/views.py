@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from chains.models import ChainLink
+from jinchang.formats import money
 from org import roles
-from org.templatetags.jc import money
 from projects import selectors, selectors_work, services, stages
 from projects.filters import YES_NO, ProjectFilter
 from projects.forms import TRANSITION_FIELD_OF, ProjectForm, TransitionForm, attach_errors

@@ -6,10 +6,10 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.template import Context, Template
 from django.urls import reverse
 
+from jinchang.formats import money
 from org import roles
 from org.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
 from org.models import User
-from org.templatetags.jc import money
 from tests import factories
 
 
