@@ -61,11 +61,11 @@ def _quoted_figures(scope) -> dict:
     """The figures the city itself reported for exactly this period, by headline card.
 
     They are citywide, so a filtered view shows none. The seeds loader provides them through
-    org.seeding.quoted_figures() (seeds/figures.yaml); without that module there are none.
+    demo.seeding.quoted_figures() (seeds/figures.yaml); without that module there are none.
     """
-    if scope.filters() or importlib.util.find_spec("org.seeding") is None:
+    if scope.filters() or importlib.util.find_spec("demo.seeding") is None:
         return {}
-    from org.seeding import quoted_figures
+    from demo.seeding import quoted_figures
 
     cards = {}
     for figure in quoted_figures().values():

@@ -1,7 +1,7 @@
 """How amounts, rates and months read, for pages, the report, exports and messages alike.
 
 One place, so that a page, the report and an export never show the same figure two ways; the
-template filters in `org/templatetags/jc.py` are these functions.
+template filters in `projects/templatetags/jc.py` are these functions.
 """
 
 from decimal import Decimal, InvalidOperation

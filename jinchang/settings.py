@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "dispatch",
     "ledger",
     "api",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -92,7 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "org.context_processors.site",
             ],
-            "builtins": ["org.templatetags.jc"],
+            "builtins": ["projects.templatetags.jc"],
         },
     }
 ]

@@ -6,9 +6,9 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.template import Context, Template
 from django.urls import reverse
 
+from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
 from jinchang.formats import money
 from org import roles
-from org.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
 from org.models import User
 from tests import factories
 

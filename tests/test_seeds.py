@@ -31,10 +31,8 @@ from chains.models import (
     TargetEnterprise,
 )
 from dashboard.models import AnnualTarget, StageWeight
-from org import roles
-from org.demo_data import add_months
-from org.models import Place, Unit, User
-from org.seeding import (
+from demo.data import add_months
+from demo.seeding import (
     SEEDS_DIR,
     SeedDataError,
     article_files,
@@ -42,6 +40,8 @@ from org.seeding import (
     quoted_figures,
     read_seed,
 )
+from org import roles
+from org.models import Place, Unit, User
 from projects.models import (
     Enterprise,
     Event,

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from org.demo import DEMO_PASSWORD, ensure_demo_accounts
+from demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
 from projects.stages import COLORS, Stage
 from tests import factories
 

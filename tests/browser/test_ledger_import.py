@@ -4,9 +4,9 @@ import datetime
 
 import pytest
 
+from demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
 from ledger import services
 from ledger.models import ImportJob
-from org.demo import DEMO_PASSWORD, ensure_demo_accounts
 from org.models import Unit, User
 from projects.models import Project, StageChange
 from projects.stages import Stage

@@ -1,6 +1,6 @@
 import pytest
 
-from org.demo import DEMO_PASSWORD, ensure_demo_accounts
+from demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from org.demo import DEMO_PASSWORD, ensure_demo_accounts
+from demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
 from org.models import User
 from projects.models import MonthlyProgress, Problem
 from projects.stages import Stage

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from org.demo import DEMO_PASSWORD, ensure_demo_accounts
+from demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
 from projects.models import Project
 from projects.stages import Stage
 from tests import factories

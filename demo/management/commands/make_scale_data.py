@@ -2,7 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from projects import month_ends, scale_data
+from demo import scale_data
+from projects import month_ends
 from projects.warnings import refresh_staleness
 
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
 from org import roles
-from org.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from org.demo_data import generate_demo_report, load_demo
-from org.seeding import SeedDataError, Tally, load_facts
+from demo.data import generate_demo_report, load_demo
+from demo.seeding import SeedDataError, Tally, load_facts
 from projects import month_ends
 from projects.warnings import refresh_staleness
 
