@@ -8,6 +8,7 @@ CELERY_BROKER_URL (Redis) and the rest through the environment (see README, "Pro
 import sys
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from jinchang.env import (
@@ -279,3 +280,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Resilience (issue #18) ------------------------------------------------------------------
+# Sessions live in the database alone: one primary-key query per request, and a Redis outage or
+# flush never signs anyone out or fails a login (cached_db writes through the cache and fails
+# with it). The cache keeps only throttle counts, which may be lost.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# A Redis error that django-redis ignores (IGNORE_EXCEPTIONS, see jinchang.env.env_cache) is
+# still logged, so monitoring sees the outage.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# /healthz/ answers 503 when one of these is down; the cache and the broker are reported but not
+# required (the site works without them and the job sweep catches up on the broker's outage).
+READINESS_REQUIRED = env_list("READINESS_REQUIRED", ["database"])
+if not set(READINESS_REQUIRED) <= {"database", "cache", "broker"}:
+    raise ImproperlyConfigured(
+        f"READINESS_REQUIRED={READINESS_REQUIRED!r}: name database, cache and/or broker."
+    )

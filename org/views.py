@@ -1,9 +1,9 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
-from org import roles
+from org import health, roles
 
 
 @login_required
@@ -17,10 +17,12 @@ def home(request):
 
 
 def healthz(request):
-    """Liveness for a load balancer: the process answers and the database responds."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"ok": True})
+    """Readiness for a load balancer and for monitoring: each component up or down, and 503
+    when a required one (READINESS_REQUIRED, by default the database) is down."""
+    status = health.component_status()
+    ok = all(status[name] for name in settings.READINESS_REQUIRED)
+    body = {"ok": ok, **{name: "up" if up else "down" for name, up in status.items()}}
+    return JsonResponse(body, status=200 if ok else 503)
 
 
 def livez(request):
