@@ -296,3 +296,17 @@ if not set(READINESS_REQUIRED) <= {"database", "cache", "broker"}:
     raise ImproperlyConfigured(
         f"READINESS_REQUIRED={READINESS_REQUIRED!r}: name database, cache and/or broker."
     )
+# Background jobs survive killed workers and broker outages. CELERY_TASK_ACKS_LATE (above)
+# leaves a task's message on the broker until the task ends; reject_on_worker_lost hands it
+# back at once when a pool child dies (OOM, kill -9) instead of acknowledging it as failed. A
+# report or import silent for JOB_STALLED_AFTER_MINUTES is queued again by the sweep (beat,
+# every 5 minutes; jinchang/jobs.py); one started and still dying after
+# JOB_GIVE_UP_AFTER_MINUTES is marked failed with a message.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+JOB_STALLED_AFTER_MINUTES = env_int("JOB_STALLED_AFTER_MINUTES", 10)
+JOB_GIVE_UP_AFTER_MINUTES = env_int("JOB_GIVE_UP_AFTER_MINUTES", 60)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Redis gives an unacknowledged message to another worker after this many seconds: longer
+    # than any task runs, or a slow task would run twice (harmless, the claims keep one result,
+    # but wasted). A message of a worker killed outright waits this long, or the sweep.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}

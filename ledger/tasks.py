@@ -31,3 +31,9 @@ def commit_import(self, job_id: int) -> str:
             raise self.retry(exc=exc, countdown=RETRY_DELAY_SECONDS) from exc
         services.job_give_up(job_id=job_id)
         raise
+
+
+@shared_task
+def requeue_stuck_imports() -> dict:
+    """Every few minutes (beat): queue again the imports nobody is working on."""
+    return services.job_requeue_stuck()
