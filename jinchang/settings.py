@@ -310,3 +310,9 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # than any task runs, or a slow task would run twice (harmless, the claims keep one result,
     # but wasted). A message of a worker killed outright waits this long, or the sweep.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+
+# --- Security hardening (issue #18) -----------------------------------------------------------
+# Failed logins: besides 5 per username and address (AXES_FAILURE_LIMIT above), 20 from one
+# address over all usernames lock that address out for the cool-off (org/lockout.py).
+AXES_HANDLER = "org.lockout.AddressAwareAxesHandler"
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 20)
