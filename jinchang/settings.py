@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "dispatch",
     "ledger",
     "api",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -318,3 +319,12 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 # address over all usernames lock that address out for the cool-off (org/lockout.py).
 AXES_HANDLER = "org.lockout.AddressAwareAxesHandler"
 AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 20)
+
+# --- 等保2.0 三级 (issue #18 item 7) -------------------------------------------------------------
+# The audit trail (audit/) keeps logins and data changes at least 180 days; the daily pruning
+# task removes only what is older than this.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
+if AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_DAYS={AUDIT_RETENTION_DAYS}: the audit trail is kept 180 days or more."
+    )

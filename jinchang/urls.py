@@ -23,6 +23,7 @@ urlpatterns = [
     path("dispatch/", include("dispatch.urls")),
     path("ledger/", include("ledger.urls")),
     path("api/", include("api.urls")),
+    path("audit/", include("audit.urls")),
 ]
 
 if settings.DEBUG:

@@ -13,6 +13,8 @@ def home(request):
         return redirect("dashboard:index")
     if roles.is_officer(request.user):
         return redirect("projects:my_work")
+    if roles.is_auditor(request.user):
+        return redirect("audit:list")
     return render(request, "home.html")
 
 

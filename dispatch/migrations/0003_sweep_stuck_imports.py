@@ -1,4 +1,5 @@
-"""Install the new beat entry that queues again the imports nobody is working on (issue #18).
+"""Install the new beat entries (issue #18): queue again the imports nobody is working on, and
+prune the audit trail past its retention.
 
 dispatch.schedule.install_schedule adds only the entries missing by name, so the others and an
 admin's edits to them are untouched.
@@ -6,7 +7,7 @@ admin's edits to them are untouched.
 
 from django.db import migrations
 
-NAME = "重新排队中断的导入"
+NAMES = ["重新排队中断的导入", "清理过期审计日志"]
 
 
 def install(apps, schema_editor):
@@ -16,7 +17,7 @@ def install(apps, schema_editor):
 
 
 def uninstall(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME).delete()
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name__in=NAMES).delete()
 
 
 class Migration(migrations.Migration):
