@@ -73,6 +73,9 @@ MIDDLEWARE = [
     # Issue #18: signed-in pages and the API are never stored by a cache (org/middleware.py).
     "org.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Issue #18 (等保): an idle session ends; an admin-set password is changed first.
+    "org.middleware.IdleTimeoutMiddleware",
+    "org.middleware.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by the backend into a response.
@@ -328,3 +331,19 @@ if AUDIT_RETENTION_DAYS < 180:
     raise ImproperlyConfigured(
         f"AUDIT_RETENTION_DAYS={AUDIT_RETENTION_DAYS}: the audit trail is kept 180 days or more."
     )
+# Passwords: at least 10 characters of three kinds (lower, upper, digit, symbol), on top of the
+# validators above; an account an admin creates or resets changes its password at first login
+# (org/middleware.py); a password change ends the API tokens issued before it (api/auth.py).
+AUTH_PASSWORD_VALIDATORS = [
+    *AUTH_PASSWORD_VALIDATORS[:1],
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    *AUTH_PASSWORD_VALIDATORS[2:],
+    {"NAME": "org.passwords.ComplexityValidator", "OPTIONS": {"min_classes": 3}},
+]
+# A session idle this long ends (the cookie and the session row expire with it); activity
+# renews it at most once a minute (org/middleware.py).
+SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -30,3 +31,11 @@ def healthz(request):
 def livez(request):
     """The process answers, nothing more: the benchmark's floor for a Django request."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page; a password the holder chose ends the "change it first" requirement."""
+
+    def form_valid(self, form):
+        form.user.must_change_password = False
+        return super().form_valid(form)
