@@ -5,6 +5,7 @@ fresh clone run with nothing but Python; production sets DATABASE_URL (PostgreSQ
 CELERY_BROKER_URL (Redis) and the rest through the environment (see README, "Production").
 """
 
+import datetime
 import sys
 from pathlib import Path
 
@@ -44,7 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens, hashed and expiring (api/auth.py; issue #18)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -235,7 +236,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "api.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -318,6 +319,13 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 
 # --- Security hardening (issue #18) -----------------------------------------------------------
+# API tokens (django-rest-knox): hashed, valid API_TOKEN_TTL_HOURS (default 7 days), a new one
+# per request for a token; sent as `Authorization: Token <token>` as before.
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=env_int("API_TOKEN_TTL_HOURS", 24 * 7)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
 # Failed logins: besides 5 per username and address (AXES_FAILURE_LIMIT above), 20 from one
 # address over all usernames lock that address out for the cool-off (org/lockout.py).
 AXES_HANDLER = "org.lockout.AddressAwareAxesHandler"
