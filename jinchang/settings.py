@@ -123,8 +123,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
-# Shared by every process (web workers, the Celery worker): the API throttle counts and the
-# sessions' read copies. Redis in
+# Shared by every process (web workers, the Celery worker): the API throttle counts. Redis in
 # production; files under var/ in the embedded setup; the test process's memory in tests
 # unless CACHE_URL is given (CI's PostgreSQL pass uses Redis).
 CACHES = {
@@ -132,8 +131,11 @@ CACHES = {
         "CACHE_URL", "locmem://tests" if TESTING else f"file://{VAR_DIR / 'cache'}"
     )
 }
-# Sessions read from the cache, written through to the database.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database alone (issue #18): one primary-key query per request, and a
+# Redis outage or flush never signs anyone out or fails a login. (cached_db with the cache's
+# errors ignored would survive an outage too, but a logout or password change made while the
+# cache was unreachable would leave the old session in it, valid again once it is back.)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "org.User"
 AUTHENTICATION_BACKENDS = [
@@ -289,10 +291,6 @@ LOGGING = {
 }
 
 # --- Resilience (issue #18) ------------------------------------------------------------------
-# Sessions live in the database alone: one primary-key query per request, and a Redis outage or
-# flush never signs anyone out or fails a login (cached_db writes through the cache and fails
-# with it). The cache keeps only throttle counts, which may be lost.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # A Redis error that django-redis ignores (IGNORE_EXCEPTIONS, see jinchang.env.env_cache) is
 # still logged, so monitoring sees the outage.
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
