@@ -9,6 +9,7 @@ import datetime
 import sys
 from pathlib import Path
 
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Issue #18: the Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -323,6 +326,23 @@ REST_KNOX = {
     "TOKEN_TTL": datetime.timedelta(hours=env_int("API_TOKEN_TTL_HOURS", 24 * 7)),
     "AUTH_HEADER_PREFIX": "Token",
     "AUTO_REFRESH": False,
+}
+# Content-Security-Policy (django-csp): scripts, fonts, images and requests from this site only,
+# no inline script (page behaviours live in static/js), no framing. Inline styles stay allowed:
+# the templates' style attributes and ECharts' tooltips use them, and they run no code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF, "data:"],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
 }
 # Failed logins: besides 5 per username and address (AXES_FAILURE_LIMIT above), 20 from one
 # address over all usernames lock that address out for the cool-off (org/lockout.py).
