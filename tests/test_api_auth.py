@@ -232,6 +232,22 @@ def test_a_user_without_a_role_gets_403_and_no_data(personas, client, some_data)
         assert not [s for s in SECRETS if s in body], path
 
 
+def test_an_auditor_s_token_reads_and_writes_nothing(personas, client, some_data):
+    token = ask_token(client, "auditor", PASSWORD).json()["token"]
+    auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
+    for path in READ_ENDPOINTS:
+        response = client.get(path.format(project=some_data.pk), **auth)
+
+        assert response.status_code == 403, path
+        body = response.content.decode()
+        assert not [s for s in SECRETS if s in body], path
+    for path in WRITE_ENDPOINTS:
+        response = client.post(
+            path.format(project=some_data.pk), {}, content_type="application/json", **auth
+        )
+        assert response.status_code == 403, path
+
+
 WRITE_ENDPOINTS = [
     "/api/v1/projects/",
     "/api/v1/projects/{project}/transition/",

@@ -12,7 +12,7 @@ def directives(response) -> set[str]:
     return {d.strip() for d in response.get("Cache-Control", "").split(",") if d.strip()}
 
 
-@pytest.mark.parametrize("persona", ["officer_a", "officer_b", "leader", "admin"])
+@pytest.mark.parametrize("persona", ["officer_a", "officer_b", "leader", "admin", "auditor"])
 @pytest.mark.parametrize("path", ["/", "/projects/", "/dashboard/", "/admin/", "/api/v1/projects/"])
 def test_a_signed_in_page_is_private_and_not_stored(personas, login, persona, path):
     # Whatever the answer (a page, a redirect, a refusal), it is the signed-in user's.
