@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import JsonResponse
 from django.shortcuts import redirect
-from django.urls import resolve, reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
@@ -55,8 +55,11 @@ class ForcePasswordChangeMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and user.must_change_password:
-            match = request.resolver_match or resolve(request.path_info)
-            if match.url_name not in PASSWORD_CHANGE_EXEMPT:
+            try:
+                url_name = resolve(request.path_info).url_name
+            except Resolver404:
+                url_name = None
+            if url_name not in PASSWORD_CHANGE_EXEMPT:
                 return _json_or_redirect(
                     request, _("为了账号安全，请先修改管理员设置的初始密码。"), "password_change"
                 )

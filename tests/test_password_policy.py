@@ -130,6 +130,17 @@ def test_an_account_that_must_change_its_password_gets_no_api_data(personas, cli
     assert "初始密码" in response.json()["detail"]
 
 
+def test_an_unknown_address_also_leads_to_the_password_change(personas, client):
+    personas.leader.must_change_password = True
+    personas.leader.save()
+    client.force_login(personas.leader)
+
+    response = client.get("/no/such/page/")
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("password_change")
+
+
 def test_the_password_change_page_and_logout_stay_open(personas, client):
     personas.leader.must_change_password = True
     personas.leader.save()
