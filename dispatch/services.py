@@ -150,6 +150,10 @@ def _claim(report_id: int, *, takeover: bool = False) -> int | None:
         or report["started_at"] is None
         or report["started_at"] < now - jobs.stalled_after()
     ):
+        if report["attempts"] >= MAX_ATTEMPTS:
+            # Its builds keep killing their workers: stop rather than loop on redeliveries.
+            report_fail(report_id, _("生成过程多次中断，已停止自动重试；请检查后点击“重试”。"))
+            return None
         claimable = claimable.filter(status=Report.Status.RUNNING)
     else:
         return None

@@ -114,6 +114,22 @@ def test_a_build_that_keeps_killing_its_worker_is_given_up_with_a_message(data):
     assert "多次中断" in report.error
 
 
+def test_redeliveries_of_a_build_that_keeps_killing_its_worker_stop(data):
+    with time_machine.travel(TODAY, tick=False):
+        report = killed_mid_build(attempts=dispatch_services.MAX_ATTEMPTS, started=timezone.now())
+
+        result = dispatch_services.report_build(report.pk, takeover=True)
+
+    assert result.status == Report.Status.FAILED
+    assert result.attempts == dispatch_services.MAX_ATTEMPTS
+
+
+def test_import_tasks_are_not_handed_back_when_their_worker_dies():
+    # A file that kills its worker would otherwise kill every worker in turn.
+    assert ledger_tasks.preview_import.reject_on_worker_lost is False
+    assert ledger_tasks.commit_import.reject_on_worker_lost is False
+
+
 def test_a_redelivered_message_takes_a_running_build_over_at_once(data):
     with time_machine.travel(TODAY, tick=False):
         report = killed_mid_build(started=timezone.now())
