@@ -2,9 +2,10 @@
 
 The database is required: without it nothing can be read or saved. The cache only speeds things
 up (throttle counts; a failing cache is ignored, see jinchang.env.env_cache) and the broker only
-carries background jobs (a job queued while it is down is queued again by the sweep,
-dispatch.services.stuck_jobs_requeue), so by default their loss is reported without taking the
-site out of a load balancer's rotation. READINESS_REQUIRED names the ones that are required.
+carries background jobs (a job queued while it is down is queued again by the sweeps,
+dispatch.services.report_requeue_stuck and ledger.services.job_requeue_stuck), so by default
+their loss is reported without taking the site out of a load balancer's rotation.
+READINESS_REQUIRED names the ones that are required.
 """
 
 import logging
