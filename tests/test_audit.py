@@ -287,3 +287,24 @@ def test_an_admin_action_is_mirrored_once(personas):
 
     entry = AuditEntry.objects.get(object_type="org.unit")
     assert (entry.user, entry.changes) == (personas.admin, {"说明": "改了名称"})
+
+
+@pytest.mark.skipif(
+    "postgresql" not in __import__("django.conf").conf.settings.DATABASES["default"]["ENGINE"],
+    reason="the trigger is PostgreSQL's",
+)
+def test_postgresql_refuses_changes_and_early_deletes_made_past_the_application(personas):
+    from django.db import DatabaseError, connection, transaction
+
+    entry = services.audit_record(action=AuditEntry.Action.LOGIN, user=personas.leader)
+    for sql in (
+        "UPDATE audit_auditentry SET username = 'someone' WHERE id = %s",
+        "DELETE FROM audit_auditentry WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [entry.pk])
+
+    # Deleting a user only unlinks its entries.
+    personas.leader.delete()
+    entry.refresh_from_db()
+    assert (entry.user, entry.username) == (None, "leader")
