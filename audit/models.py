@@ -28,6 +28,8 @@ class AuditEntry(models.Model):
         LOGIN = "login", _("登录")
         LOGIN_FAILED = "login_failed", _("登录失败")
         LOGOUT = "logout", _("退出登录")
+        LOCKED_OUT = "locked_out", _("登录锁定")
+        PASSWORD_CHANGE = "password_change", _("修改密码")
         CREATE = "create", _("新增")
         UPDATE = "update", _("修改")
         DELETE = "delete", _("删除")

@@ -1,7 +1,8 @@
 """What goes into the audit trail, caught where it happens for every path alike.
 
 - Logins, failed logins and logouts: django.contrib.auth's signals (the login page, the admin's
-  login and the API's token endpoint all send them).
+  login and the API's token endpoint all send them); lockouts: django-axes' signal; a person
+  changing their own password: the password change page (org.views).
 - Changes to the tracked data (projects, progress, problems, instructions, enterprises, chain
   links …): django-simple-history writes a historical row for each, whoever makes the change
   (page, API, import, command); each row is mirrored here with the address of the request and
@@ -13,6 +14,7 @@ Signals rather than calls in each service: the trail must catch every path, incl
 added later, and must never depend on a view remembering to call it.
 """
 
+from axes.signals import user_locked_out
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_save
@@ -43,6 +45,12 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
         action=AuditEntry.Action.LOGIN_FAILED,
         request=request,
         username=str(credentials.get("username", "")),
+    )
+
+
+def on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
+    services.audit_record(
+        action=AuditEntry.Action.LOCKED_OUT, request=request, username=str(username or "")
     )
 
 
@@ -102,5 +110,6 @@ def connect():
     user_logged_in.connect(on_login, dispatch_uid="audit.login")
     user_login_failed.connect(on_login_failed, dispatch_uid="audit.login_failed")
     user_logged_out.connect(on_logout, dispatch_uid="audit.logout")
+    user_locked_out.connect(on_locked_out, dispatch_uid="audit.locked_out")
     post_create_historical_record.connect(on_history, dispatch_uid="audit.history")
     post_save.connect(on_admin_log, sender=LogEntry, dispatch_uid="audit.admin_log")

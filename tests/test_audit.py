@@ -52,6 +52,34 @@ def test_a_failed_login_is_recorded_with_the_name_tried(personas, client):
     assert (entry.user, entry.username, entry.ip_address) == (None, "root", ADDRESS)
 
 
+def test_a_lockout_is_recorded(personas, client, settings):
+    settings.AXES_FAILURE_LIMIT = 2
+    for _ in range(2):
+        client.post(
+            reverse("login"), {"username": "officer_a", "password": "x"}, REMOTE_ADDR=ADDRESS
+        )
+
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.LOCKED_OUT)
+    assert (entry.username, entry.ip_address) == ("officer_a", ADDRESS)
+
+
+def test_a_password_change_is_recorded(personas, client):
+    client.force_login(personas.officer_b)
+
+    client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Other#Pass2026",
+            "new_password2": "Other#Pass2026",
+        },
+        REMOTE_ADDR=ADDRESS,
+    )
+
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.PASSWORD_CHANGE)
+    assert (entry.user, entry.ip_address) == (personas.officer_b, ADDRESS)
+
+
 def test_a_logout_is_recorded(personas, client):
     client.post(reverse("login"), {"username": "leader", "password": PASSWORD})
     client.post(reverse("logout"))
