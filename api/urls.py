@@ -29,6 +29,7 @@ router.register("reports", views.ReportViewSet, basename="report")
 
 v1 = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("auth/token/revoke/", views.TokenRevokeView.as_view(), name="token_revoke"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     *router.urls,
 ]

@@ -28,7 +28,7 @@ from rest_framework.exceptions import PermissionDenied, Throttled, ValidationErr
 from rest_framework.filters import OrderingFilter
 from rest_framework.generics import get_object_or_404
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
@@ -147,6 +147,18 @@ class TokenView(ApiMixin, APIView):
         user_logged_in.send(sender=user.__class__, request=request, user=user)
         issued, token = token_issue(user)
         return Response({"token": token, "expires": issued.expiry})
+
+
+class TokenRevokeView(ApiMixin, APIView):
+    """End the token this request is sent with (signing out an integration); 204."""
+
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None}, tags=["auth"])
+    def post(self, request):
+        request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- Projects -----------------------------------------------------------------------------

@@ -136,6 +136,24 @@ def test_deactivating_an_account_ends_its_tokens(personas, client, some_data):
     assert not AuthToken.objects.filter(user=personas.officer_a).exists()
 
 
+def test_a_token_revoked_by_its_holder_stops_working(personas, client, some_data):
+    token = ask_token(client, "officer_a", PASSWORD).json()["token"]
+    other = ask_token(client, "officer_a", PASSWORD).json()["token"]
+    auth = {"HTTP_AUTHORIZATION": f"Token {token}"}
+
+    response = client.post("/api/v1/auth/token/revoke/", **auth)
+
+    assert response.status_code == 204
+    assert client.get("/api/v1/projects/", **auth).status_code == 401
+    # Only that token: the holder's other one still works.
+    response = client.get("/api/v1/projects/", HTTP_AUTHORIZATION=f"Token {other}")
+    assert response.status_code == 200
+
+
+def test_revoking_needs_a_token(personas, client):
+    assert client.post("/api/v1/auth/token/revoke/").status_code == 401
+
+
 def test_an_account_with_an_admin_set_password_gets_no_token(personas, client):
     personas.officer_a.must_change_password = True
     personas.officer_a.save()
