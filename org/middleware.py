@@ -2,6 +2,7 @@
 changed first, an idle session ends."""
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -99,7 +100,7 @@ class IdleTimeoutMiddleware:
                     request,
                     _("长时间未操作（超过%(n)d分钟），已自动退出，请重新登录。")
                     % {"n": settings.SESSION_IDLE_TIMEOUT_MINUTES},
-                    f"{reverse('login')}?next={request.get_full_path()}",
+                    f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}",
                 )
             if last_seen is None or idle >= RENEW_EVERY_SECONDS:
                 request.session[LAST_SEEN] = now
