@@ -99,7 +99,8 @@ class TokenRequestSerializer(CleanText, serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text=_("只显示这一次；服务器只保存其摘要"))
+    expires = serializers.DateTimeField(help_text=_("到期时间；之后须重新获取"))
 
 
 class ErrorSerializer(serializers.Serializer):

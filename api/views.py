@@ -22,19 +22,19 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import mixins, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.authtoken.models import Token
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
-from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.filters import OrderingFilter
 from rest_framework.generics import get_object_or_404
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from api import filters, permissions, serializers
+from api.auth import TokenAuthentication, token_issue
 from api.pagination import Pagination
 from chains import selectors as chain_selectors
 from chains.filters import OpportunityFilter, TargetFilter
@@ -101,7 +101,10 @@ def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse
 
 
 class TokenView(ApiMixin, APIView):
-    """Exchange a username and password for the token to send as `Authorization: Token <key>`.
+    """Exchange a username and password for a new token to send as `Authorization: Token <key>`.
+
+    The token is shown once (only its digest is stored) and lasts until `expires`; changing
+    the password or deactivating the account ends it earlier.
 
     Failed attempts count towards django-axes' lockout like the login page's, and the endpoint
     is rate-limited per address.
@@ -138,10 +141,24 @@ class TokenView(ApiMixin, APIView):
                 {"non_field_errors": [_("用户名或密码不正确。")]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
+        if user.must_change_password:
+            raise PermissionDenied(_("请先登录网页修改管理员设置的初始密码，再获取令牌。"))
         # A token is a login: last_login is updated and axes clears the failures.
         user_logged_in.send(sender=user.__class__, request=request, user=user)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        issued, token = token_issue(user)
+        return Response({"token": token, "expires": issued.expiry})
+
+
+class TokenRevokeView(ApiMixin, APIView):
+    """End the token this request is sent with (signing out an integration); 204."""
+
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None}, tags=["auth"])
+    def post(self, request):
+        request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- Projects -----------------------------------------------------------------------------

@@ -125,8 +125,8 @@ def phase_prepare(db_url, projects):
 
 def _bench_users():
     from django.contrib.auth.models import Group
-    from rest_framework.authtoken.models import Token
 
+    from api.auth import token_issue
     from org import roles
     from org.models import User
 
@@ -134,8 +134,8 @@ def _bench_users():
         username="bench_admin", defaults={"is_staff": True, "is_superuser": True}
     )
     admin.groups.add(Group.objects.get_or_create(name=roles.ADMIN)[0])
-    token, _ = Token.objects.get_or_create(user=admin)
-    return admin, token.key
+    _issued, token = token_issue(admin)
+    return admin, token
 
 
 def phase_pages(db_url):

@@ -15,6 +15,7 @@ DEMO_PASSWORD = "jinchang-demo-2026"
 # (username, full name, title, role, unit short name or None)
 DEMO_ACCOUNTS = [
     ("admin", "系统管理员（示例）", "信息科", roles.ADMIN, "招商局"),
+    ("auditor", "安全审计员（示例）", "信息科", roles.AUDITOR, "招商局"),
     ("leader_wang", "王明远（示例）", "市级领导（示例）", roles.LEADER, None),
     ("leader_li", "李清和（示例）", "市级领导（示例）", roles.LEADER, None),
     ("leader_zhao", "赵文博（示例）", "市级领导（示例）", roles.LEADER, None),

@@ -22,6 +22,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from jinchang.spreadsheet import safe_text
+
 # GB/T 9704 (党政机关公文格式): title in 小标宋 二号, headings 黑体 / 楷体 三号, body 仿宋 三号.
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
@@ -363,7 +365,7 @@ def _xlsx_value(value, kind: str):
         return int(value)
     if kind in ("money", "pct"):
         return Decimal(value)
-    return str(value)
+    return safe_text(str(value))
 
 
 def report_xlsx(report) -> bytes:

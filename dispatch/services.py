@@ -17,19 +17,20 @@ from django.utils.translation import gettext as _
 from dispatch import snapshot as snapshots
 from dispatch.models import DispatchSettings, Notice, Report
 from dispatch.notices import enqueue, notify, officers_of, report_link
+from jinchang import jobs
 from org import roles
 from org.models import Unit, User
 from org.roles import authorize
 from projects.selectors import month_start
 
-# A running build that has not finished after this long lost its worker (killed, OOM); the
-# retry task hands it to another.
-STALLED_AFTER = datetime.timedelta(minutes=15)
-# A pending version the broker never took (down at request time) is queued again after
-# UNQUEUED_AFTER; one it took but that never started (a broker restarted without its
-# messages) after LOST_AFTER.
+# A running build that has not finished after jobs.stalled_after() lost its worker (killed,
+# OOM); the sweep hands it to another. A pending version the broker never took (down at request
+# time) is queued again after UNQUEUED_AFTER; one it took but that never started (a broker
+# restarted without its messages) after jobs.stalled_after() too.
 UNQUEUED_AFTER = datetime.timedelta(minutes=2)
-LOST_AFTER = datetime.timedelta(minutes=30)
+# A build whose worker died this many times (each claim counts) is not tried again by the
+# sweep: it is marked failed for an admin to look at, rather than killing workers forever.
+MAX_ATTEMPTS = 5
 # Errors a retry may fix: the database busy, restarting or briefly unreachable.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
@@ -108,6 +109,10 @@ def report_request(*, month: datetime.date, user, trigger: str = Report.Trigger.
             .first()
         )
         if in_flight:
+            # Asking again for a version whose build is lost (its worker killed, the broker
+            # down) starts it again rather than answering with the stuck one.
+            if _stuck(timezone.now()).filter(pk=in_flight.pk).exists():
+                transaction.on_commit(lambda: _queue(in_flight.pk))
             return in_flight
         report = _new_version(month=month, user=user, trigger=trigger)
         transaction.on_commit(lambda: _queue(report.pk))
@@ -125,8 +130,13 @@ def report_generate_now(
     return report_build(report.pk)
 
 
-def _claim(report_id: int) -> int | None:
-    """Take the build: pending -> running, or a stalled running build; return the claim."""
+def _claim(report_id: int, *, takeover: bool = False) -> int | None:
+    """Take the build: pending -> running, or a stalled running build; return the claim.
+
+    `takeover`: the broker redelivered this task's message because the worker running it died
+    (acks_late + reject_on_worker_lost), so a running build is taken over at once rather than
+    after jobs.stalled_after().
+    """
     now = timezone.now()
     report = Report.objects.filter(pk=report_id).values("status", "attempts", "started_at").first()
     if report is None:
@@ -136,8 +146,14 @@ def _claim(report_id: int) -> int | None:
     if report["status"] == Report.Status.PENDING:
         claimable = claimable.filter(status=Report.Status.PENDING)
     elif report["status"] == Report.Status.RUNNING and (
-        report["started_at"] is None or report["started_at"] < now - STALLED_AFTER
+        takeover
+        or report["started_at"] is None
+        or report["started_at"] < now - jobs.stalled_after()
     ):
+        if report["attempts"] >= MAX_ATTEMPTS:
+            # Its builds keep killing their workers: stop rather than loop on redeliveries.
+            report_fail(report_id, _("生成过程多次中断，已停止自动重试；请检查后点击“重试”。"))
+            return None
         claimable = claimable.filter(status=Report.Status.RUNNING)
     else:
         return None
@@ -167,7 +183,7 @@ def report_fail(report_id: int, error: str) -> None:
     ).update(status=Report.Status.FAILED, error=error[:2000], finished_at=timezone.now())
 
 
-def report_build(report_id: int) -> Report:
+def report_build(report_id: int, *, takeover: bool = False) -> Report:
     """Build the snapshot of a pending version and publish it; the batch function the task runs.
 
     1. Claim the version (pending -> running); if another worker has it or it is already
@@ -179,7 +195,7 @@ def report_build(report_id: int) -> Report:
     Transient database errors propagate (the task retries) after releasing the claim; any
     other error marks the version failed.
     """
-    attempt = _claim(report_id)
+    attempt = _claim(report_id, takeover=takeover)
     report = Report.objects.get(pk=report_id)
     if attempt is None:
         return report
@@ -236,21 +252,30 @@ def _notify_report(report: Report) -> None:
     )
 
 
-def report_requeue_stuck() -> int:
-    """Queue again the versions whose build never started or whose worker died.
+def _stuck(now: datetime.datetime):
+    """Versions nobody is building: the broker never took them (no task id) for a couple of
+    minutes, they were queued but never started (a broker restarted without its messages), or
+    their build went silent (its worker killed)."""
+    stalled = now - jobs.stalled_after()
+    return Report.objects.filter(
+        Q(status=Report.Status.PENDING, task_id="", created_at__lt=now - UNQUEUED_AFTER)
+        | Q(status=Report.Status.PENDING, created_at__lt=stalled)
+        | Q(status=Report.Status.RUNNING, started_at__lt=stalled)
+    )
 
-    A version the broker never took (no task id) is queued again after a couple of minutes;
-    one that was queued but has still not started after LOST_AFTER (a broker restarted without
-    its messages) too. A duplicate message is harmless: the claim lets one build run.
+
+def report_requeue_stuck() -> int:
+    """The sweep: queue again the versions nobody is building; return how many.
+
+    A duplicate message is harmless: the claim lets one build run. A build that lost its
+    worker MAX_ATTEMPTS times is marked failed instead.
     """
-    now = timezone.now()
-    unqueued = Report.objects.filter(status=Report.Status.PENDING).filter(
-        Q(task_id="", created_at__lt=now - UNQUEUED_AFTER) | Q(created_at__lt=now - LOST_AFTER)
-    )
-    stalled = Report.objects.filter(
-        status=Report.Status.RUNNING, started_at__lt=now - STALLED_AFTER
-    )
-    ids = list(unqueued.values_list("pk", flat=True)) + list(stalled.values_list("pk", flat=True))
+    stuck = _stuck(timezone.now())
+    for report_id in stuck.filter(
+        status=Report.Status.RUNNING, attempts__gte=MAX_ATTEMPTS
+    ).values_list("pk", flat=True):
+        report_fail(report_id, _("生成过程多次中断，已停止自动重试；请检查后点击“重试”。"))
+    ids = list(stuck.values_list("pk", flat=True))
     for report_id in ids:
         _queue(report_id)
     return len(ids)

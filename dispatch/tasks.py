@@ -16,9 +16,11 @@ REPORT_MAX_RETRIES = 5
 
 @shared_task(bind=True, max_retries=REPORT_MAX_RETRIES, acks_late=True)
 def generate_report(self, report_id: int) -> str:
-    """Build one report version. Idempotent: a second delivery finds it claimed or done."""
+    """Build one report version. Idempotent: a second delivery finds it claimed or done, except
+    a redelivery after the worker died, which takes the build over."""
+    redelivered = bool((self.request.delivery_info or {}).get("redelivered"))
     try:
-        report = services.report_build(report_id)
+        report = services.report_build(report_id, takeover=redelivered)
     except services.TRANSIENT_ERRORS as exc:
         if self.request.retries >= self.max_retries:
             services.report_fail(report_id, f"{type(exc).__name__}: {exc}")

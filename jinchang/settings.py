@@ -5,9 +5,12 @@ fresh clone run with nothing but Python; production sets DATABASE_URL (PostgreSQ
 CELERY_BROKER_URL (Redis) and the rest through the environment (see README, "Production").
 """
 
+import datetime
 import sys
 from pathlib import Path
 
+from csp import constants as csp
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from jinchang.env import (
@@ -43,7 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens, hashed and expiring (api/auth.py; issue #18)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -58,18 +61,26 @@ INSTALLED_APPS = [
     "dispatch",
     "ledger",
     "api",
+    "audit",
     "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Issue #18: the Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Issue #18: signed-in pages and the API are never stored by a cache (org/middleware.py).
+    "org.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Issue #18 (等保): an idle session ends; an admin-set password is changed first.
+    "org.middleware.IdleTimeoutMiddleware",
+    "org.middleware.ForcePasswordChangeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a lockout raised by the backend into a response.
@@ -116,8 +127,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------------------
-# Shared by every process (web workers, the Celery worker): the API throttle counts and the
-# sessions' read copies. Redis in
+# Shared by every process (web workers, the Celery worker): the API throttle counts. Redis in
 # production; files under var/ in the embedded setup; the test process's memory in tests
 # unless CACHE_URL is given (CI's PostgreSQL pass uses Redis).
 CACHES = {
@@ -125,8 +135,11 @@ CACHES = {
         "CACHE_URL", "locmem://tests" if TESTING else f"file://{VAR_DIR / 'cache'}"
     )
 }
-# Sessions read from the cache, written through to the database.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database alone (issue #18): one primary-key query per request, and a
+# Redis outage or flush never signs anyone out or fails a login. (cached_db with the cache's
+# errors ignored would survive an outage too, but a logout or password change made while the
+# cache was unreachable would leave the old session in it, valid again once it is back.)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "org.User"
 AUTHENTICATION_BACKENDS = [
@@ -229,7 +242,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "api.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -280,3 +293,84 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Resilience (issue #18) ------------------------------------------------------------------
+# A Redis error that django-redis ignores (IGNORE_EXCEPTIONS, see jinchang.env.env_cache) is
+# still logged, so monitoring sees the outage.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# /healthz/ answers 503 when one of these is down; the cache and the broker are reported but not
+# required (the site works without them and the job sweep catches up on the broker's outage).
+READINESS_REQUIRED = env_list("READINESS_REQUIRED", ["database"])
+if not set(READINESS_REQUIRED) <= {"database", "cache", "broker"}:
+    raise ImproperlyConfigured(
+        f"READINESS_REQUIRED={READINESS_REQUIRED!r}: name database, cache and/or broker."
+    )
+# Background jobs survive killed workers and broker outages. CELERY_TASK_ACKS_LATE (above)
+# leaves a task's message on the broker until the task ends; reject_on_worker_lost hands it
+# back at once when a pool child dies (OOM, kill -9) instead of acknowledging it as failed. A
+# report or import silent for JOB_STALLED_AFTER_MINUTES is queued again by the sweep (beat,
+# every 5 minutes; jinchang/jobs.py); one started and still dying after
+# JOB_GIVE_UP_AFTER_MINUTES is marked failed with a message.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+JOB_STALLED_AFTER_MINUTES = env_int("JOB_STALLED_AFTER_MINUTES", 10)
+JOB_GIVE_UP_AFTER_MINUTES = env_int("JOB_GIVE_UP_AFTER_MINUTES", 60)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Redis gives an unacknowledged message to another worker after this many seconds: longer
+    # than any task runs, or a slow task would run twice (harmless, the claims keep one result,
+    # but wasted). A message of a worker killed outright waits this long, or the sweep.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+
+# --- Security hardening (issue #18) -----------------------------------------------------------
+# API tokens (django-rest-knox): hashed, valid API_TOKEN_TTL_HOURS (default 7 days), a new one
+# per request for a token; sent as `Authorization: Token <token>` as before.
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(hours=env_int("API_TOKEN_TTL_HOURS", 24 * 7)),
+    "AUTH_HEADER_PREFIX": "Token",
+    "AUTO_REFRESH": False,
+}
+# Content-Security-Policy (django-csp): scripts, fonts, images and requests from this site only,
+# no inline script (page behaviours live in static/js), no framing. Inline styles stay allowed:
+# the templates' style attributes and ECharts' tooltips use them, and they run no code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF, "data:"],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+# Failed logins: besides 5 per username and address (AXES_FAILURE_LIMIT above), 20 from one
+# address over all usernames lock that address out for the cool-off (org/lockout.py).
+AXES_HANDLER = "org.lockout.AddressAwareAxesHandler"
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 20)
+
+# --- 等保2.0 三级 (issue #18 item 7) -------------------------------------------------------------
+# The audit trail (audit/) keeps logins and data changes at least 180 days; the daily pruning
+# task removes only what is older than this.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
+if AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured(
+        f"AUDIT_RETENTION_DAYS={AUDIT_RETENTION_DAYS}: the audit trail is kept 180 days or more."
+    )
+# Passwords: at least 10 characters of three kinds (lower, upper, digit, symbol), on top of the
+# validators above; an account an admin creates or resets changes its password at first login
+# (org/middleware.py); a password change ends the API tokens issued before it (api/auth.py).
+AUTH_PASSWORD_VALIDATORS = [
+    *AUTH_PASSWORD_VALIDATORS[:1],
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    *AUTH_PASSWORD_VALIDATORS[2:],
+    {"NAME": "org.passwords.ComplexityValidator", "OPTIONS": {"min_classes": 3}},
+]
+# A session idle this long ends (the cookie and the session row expire with it); activity
+# renews it at most once a minute (org/middleware.py).
+SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60

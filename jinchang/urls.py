@@ -14,6 +14,11 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
     ),
+    path(
+        "accounts/password_change/",
+        org_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -23,6 +28,7 @@ urlpatterns = [
     path("dispatch/", include("dispatch.urls")),
     path("ledger/", include("ledger.urls")),
     path("api/", include("api.urls")),
+    path("audit/", include("audit.urls")),
 ]
 
 if settings.DEBUG:

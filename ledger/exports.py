@@ -22,6 +22,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from jinchang.spreadsheet import safe_text
 from ledger.columns import (
     EVENT_COLUMNS,
     IMPORT_COLUMNS,
@@ -129,7 +130,7 @@ def write_sheet(
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = number_format
                 value = cell
-            values.append(value)
+            values.append(safe_text(value))
         sheet.append(values)
         count += 1
     last_column = get_column_letter(len(columns))
@@ -236,7 +237,7 @@ def template_workbook(kind: str, *, example: dict) -> bytes:
             cell = WriteOnlyCell(sheet, value=value)
             cell.number_format = number_format
             value = cell
-        values.append(value)
+        values.append(safe_text(value))
     sheet.append(values)
 
     notes = workbook.create_sheet(_("填写说明"))

@@ -1,3 +1,4 @@
+import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -104,6 +105,15 @@ class ImportJob(models.Model):
             return int(self._progress_path().read_text() or 0)
         except (OSError, ValueError):
             return self.progress
+
+    def progress_touched_at(self):
+        """When the worker last wrote the progress file (None without one): the job's sign of
+        life while a step runs, for the sweep (ledger.services.job_requeue_stuck)."""
+        try:
+            mtime = self._progress_path().stat().st_mtime
+        except OSError:
+            return None
+        return datetime.datetime.fromtimestamp(mtime, tz=datetime.UTC)
 
     def clear_progress(self) -> None:
         self._progress_path().unlink(missing_ok=True)

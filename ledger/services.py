@@ -13,6 +13,8 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dispatch.notices import enqueue
+from jinchang import jobs
 from ledger import imports
 from ledger.models import ImportJob
 from org import roles
@@ -60,9 +62,11 @@ def job_create(*, user, kind: str, upload) -> ImportJob:
 
 
 def _queue(task_name: str, job_id: int) -> None:
+    """Send the step's task, failing fast: with the broker down the job waits, and the sweep
+    (job_requeue_stuck) queues it when the broker is back."""
     from ledger import tasks
 
-    getattr(tasks, task_name).delay(job_id)
+    enqueue(getattr(tasks, task_name), job_id)
 
 
 def _progress_reporter(job: ImportJob, start: int, end: int):
@@ -110,7 +114,7 @@ def job_preview(*, job_id: int) -> ImportJob:
     # A preview only reads, so a retried task may check the file again; a finished one is kept.
     claimed = ImportJob.objects.filter(
         pk=job_id, status__in=[ImportJob.Status.UPLOADED, ImportJob.Status.PREVIEWING]
-    ).update(status=ImportJob.Status.PREVIEWING, progress=0)
+    ).update(status=ImportJob.Status.PREVIEWING, progress=0, updated_at=timezone.now())
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if not claimed:
         return job
@@ -143,7 +147,7 @@ def job_request_commit(*, job_id: int, user) -> ImportJob:
         )
     with transaction.atomic():
         claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEWED).update(
-            status=ImportJob.Status.COMMITTING, progress=0
+            status=ImportJob.Status.COMMITTING, progress=0, updated_at=timezone.now()
         )
         if claimed:
             transaction.on_commit(lambda: _queue("commit_import", job.pk), robust=True)
@@ -216,6 +220,58 @@ def job_give_up(*, job_id: int) -> None:
     job = ImportJob.objects.get(pk=job_id)
     if job.is_running:
         _failed(job, [_("数据库繁忙，本次没有导入任何数据，请稍后重新上传。")])
+
+
+# The step a job waits for, by status, and the task that does it. Both steps are idempotent
+# (see job_preview and job_commit), so a job queued twice is handled once.
+STEP_TASKS = {
+    ImportJob.Status.UPLOADED: "preview_import",
+    ImportJob.Status.PREVIEWING: "preview_import",
+    ImportJob.Status.COMMITTING: "commit_import",
+}
+
+
+def job_requeue_stuck() -> dict:
+    """The sweep: queue again the jobs nobody is working on; give up on those that keep dying.
+
+    A job is silent when neither its row (updated when a step starts) nor its progress file has
+    changed for jobs.stalled_after(): its message was never sent (the broker was down at the
+    upload) or its worker was killed. An uploaded job never started, so it is always queued
+    again; a started one whose step began more than jobs.give_up_after() ago is marked failed
+    (no data was written: a commit is one transaction) rather than queued again, so a file that
+    kills its worker cannot do so forever.
+    """
+    now = timezone.now()
+    silent_since = now - jobs.stalled_after()
+    counts = {"requeued": 0, "failed": 0}
+    candidates = ImportJob.objects.filter(
+        status__in=ImportJob.RUNNING, updated_at__lt=silent_since
+    ).order_by("pk")
+    for job in candidates:
+        touched = job.progress_touched_at()
+        if touched is not None and touched >= silent_since:
+            continue  # still reporting progress: a long file, not a lost one
+        if job.status != ImportJob.Status.UPLOADED and job.updated_at < now - jobs.give_up_after():
+            # Conditional on the state read above, so a worker finishing just now wins.
+            gave_up = ImportJob.objects.filter(
+                pk=job.pk, status=job.status, updated_at=job.updated_at
+            ).update(
+                status=ImportJob.Status.FAILED,
+                progress=100,
+                preview={
+                    "file_errors": [_("后台处理多次中断，没有导入任何数据。请检查文件后重新上传。")]
+                },
+                summary={},
+                finished_at=now,
+                updated_at=now,
+            )
+            if gave_up:
+                job.clear_progress()
+                counts["failed"] += 1
+            continue
+        _queue(STEP_TASKS[job.status], job.pk)
+        counts["requeued"] += 1
+    return counts
 
 
 def _refuse(row: imports.RowPlan, exc: Exception, header) -> None:

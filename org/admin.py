@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from org import roles
@@ -32,14 +33,31 @@ class UnitAdmin(admin.ModelAdmin):
     search_fields = ["name", "short_name"]
 
 
+class ResetPasswordForm(AdminPasswordChangeForm):
+    """A password set in the admin is a temporary one: its holder changes it at first login."""
+
+    def save(self, commit=True):
+        self.user.must_change_password = True
+        return super().save(commit=commit)
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    change_password_form = ResetPasswordForm
     list_display = ["username", "full_name", "unit", "title", "is_active", "is_staff"]
     list_filter = ["groups", "unit", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "phone"]
     fieldsets = BaseUserAdmin.fieldsets + (
         (_("单位与职务"), {"fields": ("full_name", "unit", "title", "phone", "is_illustrative")}),
+        (_("密码策略"), {"fields": ("must_change_password", "password_changed_at")}),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("单位与职务"), {"fields": ("full_name", "unit", "title")}),
     )
+    readonly_fields = ["password_changed_at"]
+
+    def save_model(self, request, obj, form, change):
+        # A new account's password was chosen by the admin, not by its holder.
+        if not change:
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)

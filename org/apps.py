@@ -12,4 +12,10 @@ class OrgConfig(AppConfig):
 
         post_migrate.connect(sync_role_permissions, dispatch_uid="org.sync_role_permissions")
         # Deployment checks of the project as a whole (check --deploy).
+        # Issue #18: a session starts active at login (the idle timeout counts from there).
+        from django.contrib.auth.signals import user_logged_in
+
         import jinchang.checks  # noqa: F401
+        from org.middleware import mark_session_active
+
+        user_logged_in.connect(mark_session_active, dispatch_uid="org.mark_session_active")

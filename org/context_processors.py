@@ -11,5 +11,6 @@ def site(request):
         "user_is_admin": role == roles.ADMIN,
         "user_is_leader": role == roles.LEADER,
         "user_is_officer": role == roles.OFFICER,
+        "user_is_auditor": role == roles.AUDITOR,
         "demo_install": settings.DEMO_INSTALL,
     }

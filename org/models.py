@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -89,6 +90,15 @@ class User(AbstractUser):
         related_name="members",
     )
     is_illustrative = models.BooleanField(_("示例人员"), default=False)
+    # An account an admin created, or whose password an admin reset, knows a password someone
+    # else chose: its holder sets their own at first login (org.middleware).
+    must_change_password = models.BooleanField(
+        _("须修改初始密码"),
+        default=False,
+        help_text=_("管理员创建或重置密码的账号，首次登录时须先修改密码。"),
+    )
+    # API tokens issued before this moment no longer authenticate (api/auth.py).
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("用户")
@@ -97,6 +107,10 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.full_name or self.username
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
 
     @property
     def display_name(self):

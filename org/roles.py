@@ -1,4 +1,4 @@
-"""The three roles, as groups, and the one place that says what each may do.
+"""The roles, as groups, and the one place that says what each may do.
 
 Pages, admin, API and the Excel import all ask these functions; nothing else decides.
 """
@@ -9,8 +9,16 @@ from django.utils.translation import gettext_lazy as _
 OFFICER = "招商专员"
 LEADER = "市级领导"
 ADMIN = "管理员"
-ROLE_NAMES = (OFFICER, LEADER, ADMIN)
-ROLE_LABELS = {OFFICER: _("招商专员"), LEADER: _("市级领导"), ADMIN: _("管理员")}
+# 等保2.0 三级 asks for a security auditor separate from the system administrator: reads the
+# audit trail and nothing else (no projects, no admin), whatever other group it is also in.
+AUDITOR = "审计员"
+ROLE_NAMES = (OFFICER, LEADER, ADMIN, AUDITOR)
+ROLE_LABELS = {
+    OFFICER: _("招商专员"),
+    LEADER: _("市级领导"),
+    ADMIN: _("管理员"),
+    AUDITOR: _("审计员"),
+}
 
 
 def authorize(user, allowed: bool) -> None:
@@ -23,14 +31,20 @@ def authorize(user, allowed: bool) -> None:
 def _groups(user) -> set[str]:
     # Cached on the user object: one query per request, however many checks a page makes.
     if not hasattr(user, "_role_names"):
-        user._role_names = (
-            set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
-        )
+        names = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+        # Separation of duties: an auditor account is an auditor only.
+        user._role_names = {AUDITOR} if AUDITOR in names else names
     return user._role_names
 
 
+def is_auditor(user) -> bool:
+    return user.is_authenticated and AUDITOR in _groups(user)
+
+
 def is_admin(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or ADMIN in _groups(user))
+    return user.is_authenticated and (
+        (user.is_superuser and not is_auditor(user)) or ADMIN in _groups(user)
+    )
 
 
 def is_leader(user) -> bool:
@@ -42,6 +56,8 @@ def is_officer(user) -> bool:
 
 
 def role_of(user) -> str | None:
+    if is_auditor(user):
+        return AUDITOR
     if is_admin(user):
         return ADMIN
     if is_leader(user):
@@ -52,8 +68,13 @@ def role_of(user) -> str | None:
 
 
 def can_view(user) -> bool:
-    """Every role reads every project; anonymous users read nothing."""
-    return role_of(user) is not None
+    """Every working role reads every project; auditors and anonymous users read nothing."""
+    return role_of(user) in (OFFICER, LEADER, ADMIN)
+
+
+def can_read_audit(user) -> bool:
+    """The audit trail is read by admins and auditors; nobody edits it."""
+    return is_admin(user) or is_auditor(user)
 
 
 def can_create_project(user, unit=None) -> bool:
@@ -142,3 +163,7 @@ def sync_role_permissions(**kwargs):
     leader.permissions.set(viewable | Permission.objects.filter(codename="add_instruction"))
     admin, _ = Group.objects.get_or_create(name=ADMIN)
     admin.permissions.set(Permission.objects.all())
+    auditor, _ = Group.objects.get_or_create(name=AUDITOR)
+    auditor.permissions.set(
+        Permission.objects.filter(content_type__app_label="audit", codename="view_auditentry")
+    )

@@ -1,9 +1,12 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
-from org import roles
+from audit.models import AuditEntry
+from audit.services import audit_record
+from org import health, roles
 
 
 @login_required
@@ -13,16 +16,30 @@ def home(request):
         return redirect("dashboard:index")
     if roles.is_officer(request.user):
         return redirect("projects:my_work")
+    if roles.is_auditor(request.user):
+        return redirect("audit:list")
     return render(request, "home.html")
 
 
 def healthz(request):
-    """Liveness for a load balancer: the process answers and the database responds."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"ok": True})
+    """Readiness for a load balancer and for monitoring: each component up or down, and 503
+    when a required one (READINESS_REQUIRED, by default the database) is down."""
+    status = health.component_status()
+    ok = all(status[name] for name in settings.READINESS_REQUIRED)
+    body = {"ok": ok, **{name: "up" if up else "down" for name, up in status.items()}}
+    return JsonResponse(body, status=200 if ok else 503)
 
 
 def livez(request):
     """The process answers, nothing more: the benchmark's floor for a Django request."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's page; a password the holder chose ends the "change it first" requirement."""
+
+    def form_valid(self, form):
+        form.user.must_change_password = False
+        response = super().form_valid(form)
+        audit_record(action=AuditEntry.Action.PASSWORD_CHANGE, request=self.request, user=form.user)
+        return response

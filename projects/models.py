@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 from org.models import Provenance
 from org.roles import LEADER
 from projects.stages import Stage, kind_of
-from projects.validators import validate_credit_code
+from projects.validators import validate_credit_code, validate_plausible_date
 
 # A key project (重点招商引资项目) has total investment above 5000万元. Derived, never typed.
 KEY_PROJECT_THRESHOLD = Decimal("5000")
@@ -99,7 +99,9 @@ class Event(Provenance):
     """An investment-promotion event (招商活动): 兰洽会, a signing conference."""
 
     name = models.CharField(_("活动名称"), max_length=120)
-    held_on = models.DateField(_("举办日期"), null=True, blank=True)
+    held_on = models.DateField(
+        _("举办日期"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     venue = models.CharField(_("举办地"), max_length=60, blank=True)
     # The totals the city reported for the event, beside which the event page shows the sums
     # of the projects recorded here.
@@ -201,11 +203,21 @@ class Project(Provenance):
         _("合作意向"), blank=True, help_text=_("洽谈中企业表达的合作意向；升为橙色时必填")
     )
 
-    first_contact_on = models.DateField(_("首次接洽日期"), null=True, blank=True)
-    signed_on = models.DateField(_("签约日期"), null=True, blank=True)
-    started_on = models.DateField(_("实际开工日期"), null=True, blank=True)
-    expected_completion_on = models.DateField(_("预计竣工日期"), null=True, blank=True)
-    operating_on = models.DateField(_("投产日期"), null=True, blank=True)
+    first_contact_on = models.DateField(
+        _("首次接洽日期"), null=True, blank=True, validators=[validate_plausible_date]
+    )
+    signed_on = models.DateField(
+        _("签约日期"), null=True, blank=True, validators=[validate_plausible_date]
+    )
+    started_on = models.DateField(
+        _("实际开工日期"), null=True, blank=True, validators=[validate_plausible_date]
+    )
+    expected_completion_on = models.DateField(
+        _("预计竣工日期"), null=True, blank=True, validators=[validate_plausible_date]
+    )
+    operating_on = models.DateField(
+        _("投产日期"), null=True, blank=True, validators=[validate_plausible_date]
+    )
 
     stage = models.CharField(_("色卡阶段"), max_length=10, choices=Stage.choices, default=Stage.RED)
     stage_changed_at = models.DateTimeField(_("阶段变更时间"), default=timezone.now)
@@ -350,7 +362,9 @@ class MonthlyProgress(models.Model):
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="progress", verbose_name=_("项目")
     )
-    month = models.DateField(_("月份"), help_text=_("该月第一天"))
+    month = models.DateField(
+        _("月份"), help_text=_("该月第一天"), validators=[validate_plausible_date]
+    )
     investment_completed = money_field(
         _("本月完成投资（万元）"),
         default=Decimal("0"),
@@ -431,10 +445,12 @@ class Problem(models.Model):
     unit = models.ForeignKey(
         "org.Unit", verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="problems"
     )
-    deadline = models.DateField(_("办结时限"))
+    deadline = models.DateField(_("办结时限"), validators=[validate_plausible_date])
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     resolution = models.TextField(_("解决情况"), blank=True)
-    resolved_on = models.DateField(_("解决日期"), null=True, blank=True)
+    resolved_on = models.DateField(
+        _("解决日期"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("提出人"),

@@ -30,7 +30,7 @@ from projects.models import (
     StageChange,
 )
 from projects.stages import Stage
-from projects.validators import validate_credit_code
+from projects.validators import validate_credit_code, validate_plausible_date
 from projects.warnings import refresh_staleness
 
 
@@ -480,6 +480,11 @@ def problem_create(
         problem.deadline = _as_date("deadline", deadline, errors)
     if "deadline" not in errors and problem.deadline < timezone.localdate():
         errors["deadline"] = _("办结时限不能早于今天。")
+    elif "deadline" not in errors:
+        try:
+            validate_plausible_date(problem.deadline)
+        except ValidationError as exc:
+            errors["deadline"] = exc.messages[0]
     if not problem.category:
         errors["category"] = _("请选择问题类别。")
     if not problem.description:

@@ -1,4 +1,6 @@
-"""统一社会信用代码 (GB 32100-2015): 18 characters with a check digit."""
+"""统一社会信用代码 (GB 32100-2015): 18 characters with a check digit; the plausible date range."""
+
+import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -33,3 +35,23 @@ def validate_credit_code(value: str) -> None:
         )
     if credit_code_check_char(code[:17]) != code[17]:
         raise ValidationError(_("统一社会信用代码校验位不正确，请核对。"), code="credit_code_check")
+
+
+# Dates the bureau's records can hold: nothing it tracks began before 1990 or is planned past
+# 2100, so 0001-01-01 or 9999-12-31 is a typing slip, refused with a message rather than kept.
+EARLIEST_DATE = datetime.date(1990, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+
+
+def validate_plausible_date(value) -> None:
+    """The one date-range rule: on the model fields, so the pages, the API (DRF copies model
+    validators), the admin and the Excel import (through the services' full_clean) all apply it."""
+    if value is None:
+        return
+    day = value.date() if isinstance(value, datetime.datetime) else value
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError(
+            _("日期须在%(start)s至%(end)s之间，请检查年份是否填写正确。"),
+            params={"start": "1990年1月1日", "end": "2100年12月31日"},
+            code="date_out_of_range",
+        )

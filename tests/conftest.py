@@ -1,7 +1,7 @@
 """Shared fixtures: the personas every permission test uses, and Celery run in-process.
 
 Personas (as in healthchecks' BaseTestCase): an officer of unit A, an officer of unit B, a
-leader, an admin, and the anonymous client.
+leader, an admin, an auditor (审计员, reads the audit trail only), and the anonymous client.
 """
 
 from types import SimpleNamespace
@@ -45,6 +45,7 @@ def personas(db):
         officer_b=factories.OfficerFactory(username="officer_b", unit=unit_b),
         leader=factories.LeaderFactory(username="leader"),
         admin=factories.AdminFactory(username="admin_user", unit=unit_a),
+        auditor=factories.AuditorFactory(username="auditor"),
     )
 
 

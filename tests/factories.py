@@ -74,6 +74,12 @@ class AdminFactory(UserFactory):
         _give_role(self, create, extracted or roles.ADMIN)
 
 
+class AuditorFactory(UserFactory):
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        _give_role(self, create, extracted or roles.AUDITOR)
+
+
 class EnterpriseFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Enterprise

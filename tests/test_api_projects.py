@@ -7,11 +7,11 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from api import views as api_views
+from api.auth import token_issue
 from api.exceptions import api_exception_handler
 from projects.models import Project, StageChange
 from projects.stages import Stage
@@ -206,12 +206,12 @@ def test_the_list_runs_the_same_queries_whatever_the_page_size(
     for _ in range(size):
         project = factories.ProjectFactory(leader=personas.leader)
         project.team.add(personas.officer_a, personas.officer_b)
-    token = Token.objects.create(user=personas.leader)
+    _issued, token = token_issue(personas.leader)
 
     # 1 token and user, 2 the user's roles, 3 count, 4 the page with its related rows and
     # flags, 5 the teams and 6 the co-investors of the page's projects.
     with django_assert_num_queries(6):
-        response = client.get(LIST + f"?page_size={size}", HTTP_AUTHORIZATION=f"Token {token.key}")
+        response = client.get(LIST + f"?page_size={size}", HTTP_AUTHORIZATION=f"Token {token}")
 
     assert response.status_code == 200
     assert len(response.json()["results"]) == size

@@ -5,8 +5,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from api.auth import token_issue
 from chains.models import TargetEnterprise
 from dashboard.models import AnnualTarget
 from dispatch.models import Report
@@ -318,7 +318,7 @@ def test_every_list_runs_the_same_queries_at_two_page_sizes(
     personas, client, django_assert_num_queries, path, make, queries
 ):
     make(12)
-    auth = {"HTTP_AUTHORIZATION": f"Token {Token.objects.create(user=personas.admin).key}"}
+    auth = {"HTTP_AUTHORIZATION": f"Token {token_issue(personas.admin)[1]}"}
 
     for size in (3, 12):
         with django_assert_num_queries(queries):

@@ -199,9 +199,9 @@ def test_the_page_takes_the_same_queries_at_any_size(login, personas, size):
     assert page_data(response)["headline"]["funds_in_place_ytd"] == str(
         Decimal(10 * 5 * size).quantize(Decimal("0.01"))
     )
-    # User and roles (2; the session comes from the cache), the figures (30, see
-    # tests/test_figures.py), the filter form's chain, place and unit choices (3).
-    assert len(queries.captured_queries) == 35
+    # Session, user and roles (3), the figures (30, see tests/test_figures.py), the filter
+    # form's chain, place and unit choices (3).
+    assert len(queries.captured_queries) == 36
 
 
 def test_the_filters_show_the_period_the_figures_cover(login, personas):

@@ -86,10 +86,9 @@ def test_the_event_pages_take_the_same_number_of_queries_whatever_the_size(
         factories.EventFactory()
     client = login(personas.officer_a)
 
-    # user, roles, the user's unit (top bar); the event, its sums, its projects (the session
-    # comes from the cache).
-    with django_assert_num_queries(6):
+    # session, user, roles, the user's unit (top bar); the event, its sums, its projects.
+    with django_assert_num_queries(7):
         client.get(reverse("projects:event_detail", args=[event.pk]))
-    # user, roles, the user's unit; the count for the pages, the page of events.
-    with django_assert_num_queries(5):
+    # session, user, roles, the user's unit; the count for the pages, the page of events.
+    with django_assert_num_queries(6):
         client.get(reverse("projects:event_list"))

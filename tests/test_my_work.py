@@ -200,9 +200,9 @@ def test_my_work_takes_the_same_number_of_queries_whatever_the_size(
     grow(personas, size)
     client = login(personas.officer_a)
 
-    # user, the user's roles, the user's unit; missing progress, open problems, flagged
-    # projects (the session comes from the cache).
-    with django_assert_num_queries(6):
+    # session, user, the user's roles, the user's unit; missing progress, open problems,
+    # flagged projects.
+    with django_assert_num_queries(7):
         response = client.get(reverse("projects:my_work"))
     assert len(response.context["missing"]) == size
 
@@ -216,8 +216,8 @@ def test_my_projects_takes_the_same_number_of_queries_whatever_the_size(
 
     # The first read builds the closed months' MonthEnd rows (projects.month_ends).
     client.get(reverse("projects:my_projects"))
-    # user, the user's roles; the projects, whether the year's starting month-end rows are
-    # built, their totals, this year's sums, the instructions given.
-    with django_assert_num_queries(7):
+    # session, user, the user's roles; the projects, whether the year's starting month-end
+    # rows are built, their totals, this year's sums, the instructions given.
+    with django_assert_num_queries(8):
         response = client.get(reverse("projects:my_projects"))
     assert len(response.context["projects"]) == size

@@ -352,8 +352,8 @@ def test_the_list_takes_the_same_number_of_queries_whatever_its_size(
     make_problems(size, personas.unit_a)
     client = login(personas.leader)
 
-    # user, the user's roles; totals, page count, page rows; the unit and chain choices of
-    # the filter form.
-    with django_assert_num_queries(7):
+    # session, user, the user's roles; totals, page count, page rows; the unit and chain
+    # choices of the filter form.
+    with django_assert_num_queries(8):
         response = client.get(reverse("projects:problem_list"))
     assert response.context["totals"]["total"] == size

@@ -56,11 +56,10 @@ def test_the_list_costs_the_same_queries_at_any_size(
     client.force_login(personas.officer_a)
     url = reverse("projects:list")
 
-    # (The session comes from the cache.) 1 user, 2 the user's groups (roles, cached for the
-    # request), 3 the totals aggregate, 4 the page's rows (with flags as subqueries),
-    # 5 the user's unit (page header), 6-10 the filter selects: chains, links, places, units,
-    # leaders.
-    with django_assert_num_queries(10):
+    # 1 the session, 2 user, 3 the user's groups (roles, cached for the request), 4 the totals
+    # aggregate, 5 the page's rows (with flags as subqueries), 6 the user's unit (page header),
+    # 7-11 the filter selects: chains, links, places, units, leaders.
+    with django_assert_num_queries(11):
         response = client.get(url, {"is_key": "true", "stage": STAGES[:5], "flagged": "true"})
 
     assert response.context["totals"]["count"] > 0
@@ -86,10 +85,10 @@ def test_the_board_costs_the_same_queries_at_any_size(
     make_projects(n, personas)
     client.force_login(personas.officer_a)
 
-    # 1 user, 2 groups, 3 every column's count and sum in one aggregate,
-    # 4 every column's cards in one windowed query, 5 the user's unit (header),
-    # 6-9 the filter selects: chains, places, units, leaders.
-    with django_assert_num_queries(9):
+    # 1 session, 2 user, 3 groups, 4 every column's count and sum in one aggregate,
+    # 5 every column's cards in one windowed query, 6 the user's unit (header),
+    # 7-10 the filter selects: chains, places, units, leaders.
+    with django_assert_num_queries(10):
         response = client.get(reverse("projects:board"))
 
     in_columns = sum(1 for i in range(n) if i % len(STAGES) < 4)  # red, orange, blue, green
@@ -118,10 +117,10 @@ def test_the_project_page_costs_the_same_queries_however_long_its_history(
         )
     client.force_login(personas.officer_a)
 
-    # 1 user, 2 groups, 3 the project with its flags, 4 its team, 5 its co-investors, 6 the
-    # user's unit (header), 7 the stage timeline, 8 monthly progress with its sums,
-    # 9 problems, 10 instructions, 11 the history.
-    with django_assert_num_queries(11):
+    # 1 session, 2 user, 3 groups, 4 the project with its flags, 5 its team, 6 its
+    # co-investors, 7 the user's unit (header), 8 the stage timeline, 9 monthly progress with
+    # its sums, 10 problems, 11 instructions, 12 the history.
+    with django_assert_num_queries(12):
         response = client.get(reverse("projects:detail", args=[project.pk]))
 
     assert len(response.context["history"]) == min(n + 1, 30)

@@ -29,23 +29,23 @@ def _database_url():
     return f"postgres://{user}@{host}:{port}/{db['NAME']}"
 
 
-@pytest.fixture
-def worker():
-    """Start `celery -A jinchang worker` on the test database; stop it afterwards."""
-    env = dict(os.environ, DATABASE_URL=_database_url(), CELERY_TASK_ALWAYS_EAGER="0")
+def start_worker(app: str = "jinchang", pool: str = "solo", **extra_env) -> subprocess.Popen:
+    """Start `celery -A <app> worker` on the test database and the test's broker."""
+    env = dict(os.environ, DATABASE_URL=_database_url(), CELERY_TASK_ALWAYS_EAGER="0", **extra_env)
     if settings.CELERY_BROKER_URL.startswith("filesystem://"):
         env["CELERY_FS_BROKER_DIR"] = str(
             Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]).parent
         )
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
             "celery",
             "-A",
-            "jinchang",
+            app,
             "worker",
-            "--pool=solo",
+            f"--pool={pool}",
+            "--concurrency=1",
             "--loglevel=WARNING",
             "--without-gossip",
             "--without-mingle",
@@ -54,6 +54,12 @@ def worker():
         env=env,
         cwd=settings.BASE_DIR,
     )
+
+
+@pytest.fixture
+def worker():
+    """A real worker for the test; stopped afterwards."""
+    proc = start_worker()
     try:
         yield proc
     finally:

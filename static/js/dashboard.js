@@ -23,6 +23,14 @@
       : amount.toFixed(2) + "万元";
   }
 
+  // A tooltip built by a formatter is HTML: every label in it comes from the data (a unit or
+  // chain name an admin typed) and is escaped, as ECharts' own tooltips do.
+  var HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" };
+  function esc(value) {
+    return String(value === null || value === undefined ? "" : value)
+      .replace(/[&<>"']/g, function (c) { return HTML_ESCAPES[c]; });
+  }
+
   function join(query, extra) {
     return [query, extra].filter(Boolean).join("&");
   }
@@ -148,7 +156,9 @@
     make("chart-funnel", {
       tooltip: {
         trigger: "item",
-        formatter: function (p) { return p.name + "：" + p.value + "个（年内新达到 " + p.data.entered + "）"; }
+        formatter: function (p) {
+          return esc(p.name) + "：" + esc(p.value) + "个（年内新达到 " + esc(p.data.entered) + "）";
+        }
       },
       series: [{
         type: "funnel", sort: "descending", left: "10%", width: "80%", top: 10, bottom: 10,
@@ -174,9 +184,9 @@
         trigger: "axis",
         formatter: function (items) {
           var r = rows[items[0].dataIndex];
-          return r.name + "<br>完成 " + (r.completion === null ? "—" : r.completion + "%") +
-            "（" + money(r.actual_funds) + " / " + money(r.target_funds) + "）<br>序时进度 " +
-            r.time_progress + "%";
+          return esc(r.name) + "<br>完成 " + (r.completion === null ? "—" : esc(r.completion) + "%") +
+            "（" + esc(money(r.actual_funds)) + " / " + esc(money(r.target_funds)) + "）<br>序时进度 " +
+            esc(r.time_progress) + "%";
         }
       },
       grid: { left: 10, right: 50, top: 30, bottom: 10, containLabel: true },

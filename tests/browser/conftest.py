@@ -56,6 +56,19 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+def csp_violations(page) -> list[str]:
+    """Every Content-Security-Policy report the browser logs while a test runs: each browser
+    test also checks that its pages run under the policy (issue #18)."""
+    found = []
+    page.on(
+        "console",
+        lambda message: (
+            found.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    return found
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(
@@ -63,8 +76,10 @@ def page(browser, live_server):
     )
     page = context.new_page()
     page.set_default_timeout(15000)
+    violations = csp_violations(page)
     yield page
     context.close()
+    assert violations == [], "the Content-Security-Policy blocked something"
 
 
 @pytest.fixture
@@ -79,8 +94,10 @@ def phone_page(browser, live_server):
     )
     page = context.new_page()
     page.set_default_timeout(15000)
+    violations = csp_violations(page)
     yield page
     context.close()
+    assert violations == [], "the Content-Security-Policy blocked something"
 
 
 @pytest.fixture
