@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 # The reason written on every color-card move an import makes (StageChange.reason).
 IMPORT_REASON = "Excel导入"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# The reader tells the formats apart by their content; the name only stops the obvious mistakes.
+ACCEPTED_SUFFIXES = (".xlsx", ".xls")
 # How often (in rows) the progress figure is written while a file is checked or imported.
 PROGRESS_EVERY = 100
 
@@ -40,9 +42,9 @@ def job_create(*, user, kind: str, upload) -> ImportJob:
         errors["kind"] = _("请选择导入类型。")
     if upload is None:
         errors["file"] = _("请选择要上传的文件。")
-    elif Path(upload.name).suffix.lower() != ".xlsx":
+    elif Path(upload.name).suffix.lower() not in ACCEPTED_SUFFIXES:
         errors["file"] = _(
-            "请上传 .xlsx 格式的 Excel 文件。.xls、.csv 或 WPS 文件请先“另存为 Excel 工作簿"
+            "请上传 Excel 文件（.xlsx 或 .xls）。.csv 或 WPS 的 .et 文件请先“另存为 Excel 工作簿"
             "（*.xlsx）”。"
         )
     elif upload.size == 0:
@@ -216,6 +218,23 @@ def job_give_up(*, job_id: int) -> None:
     job = ImportJob.objects.get(pk=job_id)
     if job.is_running:
         _failed(job, [_("数据库繁忙，本次没有导入任何数据，请稍后重新上传。")])
+
+
+def job_timed_out(*, job_id: int, seconds: int) -> None:
+    """After the task's time limit: nothing was written (a commit is one transaction), and
+    the uploader is told which limit the file went past."""
+    job = ImportJob.objects.get(pk=job_id)
+    if job.is_running or job.status == ImportJob.Status.FAILED:
+        _failed(
+            job,
+            [
+                _(
+                    "文件处理超过了 %(s)s 秒的时间上限，已停止，没有导入任何数据。请删除多余的"
+                    "空白行列和工作表，或拆分成几个文件后再上传。"
+                )
+                % {"s": seconds}
+            ],
+        )
 
 
 def _refuse(row: imports.RowPlan, exc: Exception, header) -> None:

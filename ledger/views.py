@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from chains.models import IndustryChain
 from ledger import exports, imports, selectors, services
 from ledger.models import ImportJob
+from ledger.reader import MAX_UNPACKED_MB
 from org import roles
 from org.models import Place, Unit
 
@@ -40,10 +41,11 @@ class UploadForm(forms.Form):
         widget=forms.RadioSelect,
     )
     file = forms.FileField(
-        label=gettext_lazy("Excel 文件（.xlsx）"),
+        label=gettext_lazy("Excel 文件（.xlsx 或 .xls）"),
         widget=forms.ClearableFileInput(
             attrs={
-                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                "accept": ".xlsx,.xls,application/vnd.openxmlformats-officedocument"
+                ".spreadsheetml.sheet,application/vnd.ms-excel"
             }
         ),
     )
@@ -88,6 +90,7 @@ def upload(request):
             "jobs": _visible_jobs(request.user)[:20],
             "columns": [c for c in imports.PROJECT_COLUMNS if c.importable],
             "progress_columns": [c for c in imports.PROGRESS_COLUMNS if c.importable],
+            "max_unpacked_mb": MAX_UNPACKED_MB,
         },
     )
 
