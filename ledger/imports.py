@@ -87,8 +87,15 @@ SKIP_REASONS = {
 }
 
 
-def _skipped(sheet_row: SheetRow) -> "RowPlan":
-    row = RowPlan(number=sheet_row.number, sheet=sheet_row.sheet, status=RowStatus.SKIPPED)
+def _sheet_label(sheet: Sheet, sheet_row: SheetRow) -> str:
+    """The sheet's name beside a row number, when the file has several sheets."""
+    return sheet_row.sheet if len(sheet.sheet_names) > 1 else ""
+
+
+def _skipped(sheet: Sheet, sheet_row: SheetRow) -> "RowPlan":
+    row = RowPlan(
+        number=sheet_row.number, sheet=_sheet_label(sheet, sheet_row), status=RowStatus.SKIPPED
+    )
     row.label = sheet_row.skip_text
     row.notes.append(str(SKIP_REASONS[sheet_row.skip]))
     return row
@@ -168,6 +175,22 @@ class Lookup:
             for name in {normalize(n) for n in record_names}:
                 self.by_key[name].append(record)
             self.suggestions.extend(record_names)
+
+    def within(self, text: str):
+        """The one record whose name (two characters or more) the text contains, preferring
+        the longest name; None when there is none or it is not clear which."""
+        text = normalize(text)
+        hits = [
+            (len(k), r)
+            for k, records in self.by_key.items()
+            if len(k) >= 2 and k in text
+            for r in records
+        ]
+        if not hits:
+            return None
+        longest = max(n for n, _r in hits)
+        records = {r.pk: r for n, r in hits if n == longest}
+        return next(iter(records.values())) if len(records) == 1 else None
 
     def find(self, text: str):
         """The record named `text`; raises CellError with a hint when there is none."""
@@ -341,7 +364,7 @@ def plan_projects(sheet: Sheet, *, user, today: datetime.date | None = None, tic
     rows = []
     for index, sheet_row in enumerate(sheet.rows):
         if sheet_row.skip:
-            rows.append(_skipped(sheet_row))
+            rows.append(_skipped(sheet, sheet_row))
             continue
         row = _plan_project_row(sheet_row, sheet, present, refs, user, today, header, seen)
         if row.new_investor and row.status != RowStatus.ERROR:
@@ -357,7 +380,11 @@ def plan_projects(sheet: Sheet, *, user, today: datetime.date | None = None, tic
 
 
 def _plan_project_row(sheet_row, sheet, present, refs, user, today, header, seen) -> RowPlan:
-    row = RowPlan(number=sheet_row.number, sheet=sheet_row.sheet, notes=list(sheet_row.notes))
+    row = RowPlan(
+        number=sheet_row.number,
+        sheet=_sheet_label(sheet, sheet_row),
+        notes=list(sheet_row.notes),
+    )
     values = sheet_row.values
     for key, messages in sheet_row.errors.items():
         for message in messages:
@@ -368,9 +395,12 @@ def _plan_project_row(sheet_row, sheet, present, refs, user, today, header, seen
 
     if _is_example_row(sheet_row, "name", EXAMPLE_PROJECT_NAME):
         row.error(header("name"), _("这是导入模板中的示例行，请删除后再导入。"))
+    # Only the columns of the row's own sheet: a column another sheet has is left as it is.
+    present = [c for c in present if c.key in sheet_row.keys]
     for column in sheet.columns:
         if (
-            column.required
+            column.key in sheet_row.keys
+            and column.required
             and values.get(column.key) is None
             and column.key not in sheet_row.errors
         ):
@@ -405,8 +435,9 @@ def _plan_project_row(sheet_row, sheet, present, refs, user, today, header, seen
                 resolved["chain_link"] = lookup.find(link_text)
             except CellError as exc:
                 row.error(header("chain_link"), exc)
-        if resolved["chain_link"] is not None and chain is None and sheet.has("chain"):
+        if resolved["chain_link"] is not None and chain is None and "chain" in sheet_row.keys:
             resolved["chain"] = resolved["chain_link"].chain
+    present = _from_context(row, sheet_row, resolved, present, refs, header)
 
     # Which project the row is.
     existing = refs.by_code.get(code) if code else None
@@ -439,6 +470,34 @@ def _plan_project_row(sheet_row, sheet, present, refs, user, today, header, seen
     if row.errors:
         row.status = RowStatus.ERROR
     return row
+
+
+def _from_context(row, sheet_row, resolved, present, refs, header) -> list:
+    """The place and chain a row leaves blank, taken from the section titles above it or its
+    sheet's name ("一、有色金属新材料产业链（12个）", a sheet "永昌县"), and said in the preview."""
+    present = list(present)
+    for key, lookup in (("place", refs.places), ("chain", refs.chains)):
+        if sheet_row.values.get(key) or key in sheet_row.errors or resolved.get(key):
+            continue
+        sources = [(_("分组标题"), t) for t in reversed(sheet_row.sections)]
+        sources.append((_("工作表名"), sheet_row.sheet))
+        for where, text in sources:
+            found = lookup.within(text) if text else None
+            if found is not None:
+                resolved[key] = found
+                if key not in {c.key for c in present}:
+                    present.append(next(c for c in PROJECT_COLUMNS if c.key == key))
+                row.notes.append(
+                    _("%(h)s取自%(where)s“%(t)s”：%(v)s")
+                    % {"h": header(key), "where": where, "t": text, "v": found}
+                )
+                break
+    if resolved.get("place") is None and "place" not in sheet_row.keys:
+        row.error(
+            header("place"),
+            _("必填。表中没有“建设地点”列，工作表名和分组标题中也没有可识别的地点。"),
+        )
+    return present
 
 
 def _resolve(row, values, key, lookup, header):
@@ -586,13 +645,15 @@ def plan_progress(sheet: Sheet, *, user, today: datetime.date | None = None, tic
         by_name[normalize(project.name)].append(project)
     project_names = [p.name for p in projects]
     months = {r.values["month"] for r in sheet.rows if r.values.get("month")}
+    if sheet.month is not None:
+        months.add(sheet.month)
     # One query: the entries of the months the file speaks of, by (project, month).
     entries = {(e.project_id, e.month): e for e in MonthlyProgress.objects.filter(month__in=months)}
     seen: dict[tuple, int] = {}
     rows = []
     for index, sheet_row in enumerate(sheet.rows):
         if sheet_row.skip:
-            rows.append(_skipped(sheet_row))
+            rows.append(_skipped(sheet, sheet_row))
             continue
         row = _plan_progress_row(
             sheet_row, sheet, by_code, by_name, project_names, entries, seen, user, today, header
@@ -638,7 +699,11 @@ def _find_project(row, values, by_code, by_name, project_names, header) -> Proje
 def _plan_progress_row(
     sheet_row, sheet, by_code, by_name, project_names, entries, seen, user, today, header
 ) -> RowPlan:
-    row = RowPlan(number=sheet_row.number, sheet=sheet_row.sheet, notes=list(sheet_row.notes))
+    row = RowPlan(
+        number=sheet_row.number,
+        sheet=_sheet_label(sheet, sheet_row),
+        notes=list(sheet_row.notes),
+    )
     values = sheet_row.values
     for key, messages in sheet_row.errors.items():
         for message in messages:
@@ -648,7 +713,8 @@ def _plan_progress_row(
         row.error(header("narrative"), _("这是导入模板中的示例行，请删除后再导入。"))
     for column in sheet.columns:
         if (
-            column.required
+            column.key in sheet_row.keys
+            and column.required
             and values.get(column.key) is None
             and column.key not in sheet_row.errors
         ):
@@ -656,6 +722,15 @@ def _plan_progress_row(
 
     project = _find_project(row, values, by_code, by_name, project_names, header)
     month = values.get("month")
+    if "month" not in sheet_row.keys:
+        # A 填报表 of one month says which in its title ("2025年6月重点项目进展填报表").
+        month = sheet.month
+        if month is None:
+            row.error(header("month"), _("必填。表中没有“月份”列，表格标题中也没有写明年月。"))
+        else:
+            row.notes.append(
+                _("月份取自表格标题：%(y)s年%(m)s月") % {"y": month.year, "m": month.month}
+            )
     if project is not None:
         row.project = project
         row.label = f"{project.name}（{project.code}）"
@@ -675,7 +750,11 @@ def _plan_progress_row(
 
     wanted = {}
     for column in sheet.columns:
-        if column.key in ("project_code", "project_name", "month"):
+        if column.key not in sheet_row.keys or column.key in (
+            "project_code",
+            "project_name",
+            "month",
+        ):
             continue
         value = values.get(column.key)
         wanted[column.key] = (value or "") if column.kind == Kind.TEXT else value

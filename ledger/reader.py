@@ -55,6 +55,9 @@ MAX_COLUMNS = 60  # columns read per row; a ledger has about 20
 MAX_SHEETS = 50
 MAX_BLANK_RUN = 1000  # the formatted but empty tail some sheets carry down to row 1,048,576
 HEADER_SEARCH_ROWS = 15  # title, 填报单位/填报日期 lines, a two-row header
+# Columns a sheet's name, its title or a section title above the rows may state instead (a
+# sheet "永昌县", "一、有色金属新材料产业链（12个）", "2025年6月重点项目进展填报表").
+CONTEXT_KEYS = ("place", "month")
 
 YI = Decimal(10000)  # 1亿元 = 10000万元
 CENT = Decimal("0.01")
@@ -620,6 +623,7 @@ class SheetRow:
     skip: str = ""  # a Skip kind: the row is not a project
     skip_text: str = ""  # the row's text, for the preview
     sections: tuple[str, ...] = ()  # the section titles above the row ("一、有色金属新材料产业链")
+    keys: frozenset[str] = frozenset()  # the columns the row's sheet has
 
 
 @dataclass
@@ -637,7 +641,11 @@ class Sheet:
 
 
 def _ledger_year(top_texts: list[str]) -> tuple[int | None, datetime.date | None]:
-    year = month = None
+    """The ledger's year (its 填报日期, else a year in its title) and the month its title
+    names ("2025年6月重点项目进展填报表"); a date line is never taken for the month, and two
+    different months in the title give none."""
+    year = None
+    months = set()
     for text in top_texts:
         match = _LEDGER_DATE.search(normalize(text))
         if match:
@@ -645,14 +653,16 @@ def _ledger_year(top_texts: list[str]) -> tuple[int | None, datetime.date | None
             break
     for text in top_texts:
         normalized = normalize(text)
-        found = re.search(r"(\d{4})年(\d{1,2})月", normalized)
-        if found and month is None and 1 <= int(found.group(2)) <= 12:
-            month = datetime.date(int(found.group(1)), int(found.group(2)), 1)
         if year is None:
             match = _YEAR.search(normalized)
             if match:
                 year = int(match.group(1))
-    return year, month
+        if "日期" in normalized or "时间" in normalized:
+            continue
+        for found in re.finditer(r"(\d{4})年(\d{1,2})月(?!\d{1,2}日)", normalized):
+            if 1 <= int(found.group(2)) <= 12:
+                months.add(datetime.date(int(found.group(1)), int(found.group(2)), 1))
+    return year, (months.pop() if len(months) == 1 else None)
 
 
 def read_ledger(fileobj, columns: list[Column]) -> Sheet:
@@ -705,7 +715,6 @@ def read_ledger(fileobj, columns: list[Column]) -> Sheet:
 
     rows: list[SheetRow] = []
     present: dict[str, Column] = {}
-    several = len(read) > 1
     for raw, header, stream, top, fill in read:
         for hc in header.columns.values():
             if hc.column.importable:
@@ -740,9 +749,6 @@ def read_ledger(fileobj, columns: list[Column]) -> Sheet:
                 _("工作表“%(s)s”第 %(n)s 列以后的内容没有读取（最多读取 %(n)s 列）。")
                 % {"s": raw.name, "n": MAX_COLUMNS}
             )
-    if not several:
-        for row in rows:
-            row.sheet = ""
     first = read[0][1]
     # Keep the file's column order, so the preview lists changes in it.
     ordered = [c for c in columns if c.key in present]
@@ -782,7 +788,9 @@ def _check_header(raw, header, names, sheet_unit, problems, several) -> None:
                     % {"h": hc.text, "s": hc.column.header}
                 )
     for column in names.columns:
-        if column.required and column.key not in seen:
+        # A county's sheet may state its place by its name or its section titles instead of
+        # a column: the plan refuses each row that still has none.
+        if column.required and column.key not in seen and column.key not in CONTEXT_KEYS:
             problems.append(where + _("缺少必填列“%(h)s”。") % {"h": column.header})
             hint = [t for _p, t in header.unknown]
             close = difflib.get_close_matches(column.header, hint, n=1, cutoff=0.4)
@@ -871,6 +879,7 @@ def _read_rows(raw, header, stream, top, fill, rows, year) -> list[int]:
 
 def _read_row(number: int, sheet: str, mapped, year) -> SheetRow:
     row = SheetRow(number=number, sheet=sheet)
+    row.keys = frozenset(hc.column.key for hc, _cell in mapped if hc.column.importable)
     for hc, cell in mapped:
         column = hc.column
         if not column.importable:
