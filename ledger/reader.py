@@ -369,6 +369,10 @@ def _xlsx_sheets(fileobj) -> list[RawSheet]:
                 yield number, [_xlsx_cell(cell, number, col) for col, cell in enumerate(cells, 1)]
 
         too_wide = (worksheet.max_column or 0) > MAX_COLUMNS
+        # The <dimension> a file declares is not trusted (WPS writes "A1" whatever the data,
+        # and read-only mode would stop after that one row): rows are streamed until the
+        # data ends, and MAX_COLUMNS / MAX_ROWS bound them.
+        worksheet.reset_dimensions()
         sheets.append(RawSheet(worksheet.title, hidden, merged, rows, too_wide))
     return sheets
 
@@ -531,6 +535,7 @@ class Header:
     unknown: list[tuple[int, str]]  # (position, text) of headers no column answers to
     problems: list[str]
     hits: int
+    from_sub: int = 0
 
 
 def _text(cell: RawCell | None) -> str:
@@ -542,6 +547,7 @@ def _text(cell: RawCell | None) -> str:
 def _map_header(names: HeaderNames, group: list[RawCell] | None, sub: list[RawCell]) -> Header:
     columns: dict[int, HeaderColumn] = {}
     unknown = []
+    from_sub = 0  # columns named by a second-row cell under a different group cell
     for index, cell in enumerate(sub):
         s = _text(cell)
         g = _text(group[index]) if group is not None else ""
@@ -554,6 +560,7 @@ def _map_header(names: HeaderNames, group: list[RawCell] | None, sub: list[RawCe
                 continue
             found, unit = names.find(candidate)
             if found is not None:
+                from_sub += bool(g and s and candidate != g)
                 break
         if found is None:
             label = f"{g}/{s}" if g and s else s or g
@@ -564,7 +571,7 @@ def _map_header(names: HeaderNames, group: list[RawCell] | None, sub: list[RawCe
             unit = split_header(g)[1]  # "投资情况（万元）" over 总投资
         columns[index + 1] = HeaderColumn(found, index + 1, f"{g}/{s}" if g and s else s, unit)
     hits = len({c.column.key for c in columns.values()})
-    return Header(0, 0, columns, unknown, [], hits)
+    return Header(0, 0, columns, unknown, [], hits, from_sub)
 
 
 def find_header(names: HeaderNames, top: list[tuple[int, list[RawCell]]]) -> Header | None:
@@ -583,9 +590,21 @@ def find_header(names: HeaderNames, top: list[tuple[int, list[RawCell]]]) -> Hea
             continue
         pair = _map_header(names, group, cells)
         pair.first_row, pair.last_row = number, next_number
-        if pair.hits > max(singles[index].hits, singles[index + 1].hits):
+        # A pair is a header when its second row names columns under a group (总投资 under
+        # 投资情况) and its first row is a header row too: it names columns itself (序号,
+        # 项目名称 merged down over both rows) or the pair names more than the second row
+        # alone. A title above a one-row header names none; a data row under it names none.
+        if (
+            pair.from_sub
+            and pair.hits >= singles[index].hits
+            and (
+                pair.hits > singles[index + 1].hits
+                or (pair.hits == singles[index + 1].hits and singles[index].hits >= 2)
+            )
+        ):
             candidates.append(pair)
-    best = max(candidates, key=lambda h: h.hits, default=None)
+    # On a tie the pair wins: its group row carries the units of the columns under it.
+    best = max(candidates, key=lambda h: (h.hits, h.last_row - h.first_row), default=None)
     return best if best is not None and best.hits >= 2 else None
 
 
