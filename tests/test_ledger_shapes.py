@@ -413,7 +413,12 @@ def wps_saved(content: bytes) -> bytes:
             target.writestr(info.filename, data)
         target.writestr(
             "docProps/custom.xml",
-            '<?xml version="1.0" encoding="UTF-8"?><Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="KSOProductBuildVer"><vt:lpwstr xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">2052-12.1.0.16388</vt:lpwstr></property></Properties>',
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'custom-properties"><property fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" '
+            'pid="2" name="KSOProductBuildVer"><vt:lpwstr xmlns:vt="http://schemas.'
+            'openxmlformats.org/officeDocument/2006/docPropsVTypes">2052-12.1.0.16388'
+            "</vt:lpwstr></property></Properties>",
         )
     return out.getvalue()
 
