@@ -50,6 +50,9 @@ logger = logging.getLogger(__name__)
 # columns unpacks to about 30 MB; the bomb in issue #18 (161 KB) declared several hundred.
 MAX_UNPACKED_BYTES = 80 * 1024 * 1024
 MAX_UNPACKED_MB = MAX_UNPACKED_BYTES // (1024 * 1024)
+# openpyxl keeps the whole shared-strings table in memory (a Python string per entry), so its
+# part has a lower bound of its own; a ledger's distinct texts take a few MB.
+MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024
 MAX_ROWS = 20000  # data rows over all sheets
 MAX_COLUMNS = 60  # columns read per row; a ledger has about 20
 MAX_SHEETS = 50
@@ -300,10 +303,17 @@ def _check_archive(fileobj) -> None:
     try:
         with zipfile.ZipFile(fileobj) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
+            strings = sum(
+                info.file_size
+                for info in archive.infolist()
+                if info.filename.lower().endswith("sharedstrings.xml")
+            )
     except (zipfile.BadZipFile, OSError, ValueError):
         raise FileRejected([_NOT_EXCEL()]) from None
     finally:
         fileobj.seek(0)
+    if strings > MAX_SHARED_STRINGS_BYTES:
+        unpacked = MAX_UNPACKED_BYTES + 1  # refused with the same message
     if unpacked > MAX_UNPACKED_BYTES:
         logger.info("Rejected an .xlsx declaring %s unpacked bytes", unpacked)
         raise FileRejected(
