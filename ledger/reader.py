@@ -489,7 +489,7 @@ _UNIT_IN_HEADER = re.compile(r"[(（\[【]([^()（）\[\]【】]*)[)）\]】]")
 _UNIT_WORD = re.compile(r"(?:单位[:：]?)?(万元|亿元|元)$")
 _SHEET_UNIT = re.compile(r"(?:金额|资金|计量)?单位[:：]\s*(万元|亿元|元)")
 _LEDGER_DATE = re.compile(r"填报(?:日期|时间)[:：]?\s*(\d{4})\s*[年.\-/]")
-_YEAR = re.compile(r"(20\d{2}|19\d{2})\s*年")
+_YEAR = re.compile(r"(19\d{2}|20\d{2}|2100)\s*年")
 
 
 def split_header(text: str) -> tuple[str, str | None]:
