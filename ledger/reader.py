@@ -285,7 +285,8 @@ class RawCell:
     value: Any
     coordinate: str
     data_type: str = "n"  # openpyxl's: n, s, d, b, e, f
-    merged_from: str = ""  # "K5:K6" when the value was copied from a merged range's first cell
+    merged_from: str = ""  # "K5:K6" when the cell lies in a merged range
+    merged_col: int = 0  # the range's first column
 
 
 @dataclass
@@ -453,22 +454,28 @@ class _MergeFill:
                 continue
             for row in range(min_row, max_row + 1):
                 for col in range(min_col, min(max_col, MAX_COLUMNS) + 1):
-                    if (row, col) != (min_row, min_col):
-                        self.by_cell[(row, col)] = (min_row, min_col, ref)
+                    self.by_cell[(row, col)] = (min_row, min_col, ref)
         self.first: dict[tuple[int, int], RawCell] = {}
         self.starts = {(r, c) for r, c, _ref in self.by_cell.values()}
 
     def apply(self, number: int, cells: list[RawCell]) -> list[RawCell]:
         for col, cell in enumerate(cells, start=1):
+            source = self.by_cell.get((number, col))
+            if source is None:
+                continue
             if (number, col) in self.starts:
                 self.first[(number, col)] = cell
-            source = self.by_cell.get((number, col))
-            if source is not None and _is_blank(cell.value):
-                first = self.first.get(source[:2])
-                if first is not None:
-                    cells[col - 1] = RawCell(
-                        first.value, cell.coordinate, first.data_type, merged_from=source[2]
-                    )
+                cell.merged_from, cell.merged_col = source[2], source[1]
+                continue
+            first = self.first.get(source[:2])
+            if first is not None and _is_blank(cell.value):
+                cells[col - 1] = RawCell(
+                    first.value,
+                    cell.coordinate,
+                    first.data_type,
+                    merged_from=source[2],
+                    merged_col=source[1],
+                )
         return cells
 
     def spans_row(self, number: int, cells: list[RawCell]) -> bool:
@@ -478,7 +485,7 @@ class _MergeFill:
             if not _is_blank(cell.value):
                 return (
                     cell.merged_from != ""
-                    and sum(1 for other in cells if other.merged_from == cell.merged_from) >= 2
+                    and sum(1 for other in cells if other.merged_from == cell.merged_from) >= 3
                 )
         return False
 
@@ -749,7 +756,16 @@ def read_ledger(fileobj, columns: list[Column]) -> Sheet:
             if hc.column.importable:
                 present.setdefault(hc.column.key, hc.column)
         before = len(rows)
-        blank = _read_rows(raw, header, stream, top, fill, rows, year)
+        stopped_at: list[int] = []
+        blank = _read_rows(raw, header, stream, top, fill, rows, year, stopped_at)
+        if stopped_at:
+            notes.append(
+                _(
+                    "工作表“%(s)s”从第 %(n)s 行起连续 %(k)s 行为空，视为表格结束，"
+                    "其后的内容没有读取。"
+                )
+                % {"s": raw.name, "n": stopped_at[0], "k": MAX_BLANK_RUN}
+            )
         count = sum(1 for r in rows[before:] if not r.skip)
         notes.append(
             _("读取工作表“%(s)s”：表头在第 %(h)s 行，%(n)s 行数据。")
@@ -844,9 +860,10 @@ def _row_text(cells: list[RawCell]) -> list[str]:
     return texts
 
 
-def _read_rows(raw, header, stream, top, fill, rows, year) -> list[int]:
+def _read_rows(raw, header, stream, top, fill, rows, year, stopped_at) -> list[int]:
     """Append the sheet's rows after the header to `rows`; return the blank rows' numbers
-    (before the last row with data)."""
+    (before the last row with data). A long run of blank rows ends the read, its first row
+    appended to `stopped_at`."""
     blank: list[int] = []
     pending_blank: list[int] = []
     sections: list[str] = []
@@ -864,6 +881,7 @@ def _read_rows(raw, header, stream, top, fill, rows, year) -> list[int]:
         if not texts or all(is_empty_mark(t) for t in texts):
             run += 1
             if run > MAX_BLANK_RUN:
+                stopped_at.append(number - MAX_BLANK_RUN)
                 break
             pending_blank.append(number)
             continue
@@ -914,6 +932,17 @@ def _read_row(number: int, sheet: str, mapped, year) -> SheetRow:
         if not column.importable:
             continue
         value = cell.value
+        if cell.merged_col and cell.merged_col != hc.position and not _is_blank(value):
+            # A data cell merged across columns: its value is the first column's, and which
+            # of the others it also means cannot be told.
+            row.errors.setdefault(column.key, []).append(
+                _(
+                    "单元格 %(c)s 与左边的单元格合并在一起（%(r)s），无法确定这一列的值，"
+                    "请取消合并后分别填写。"
+                )
+                % {"c": cell.coordinate, "r": cell.merged_from}
+            )
+            continue
         if cell.data_type == "f":
             row.errors.setdefault(column.key, []).append(
                 _("单元格 %(c)s 是公式，请将公式转换为数值（复制后“选择性粘贴 → 数值”）。")
@@ -933,7 +962,7 @@ def _read_row(number: int, sheet: str, mapped, year) -> SheetRow:
         except CellError as exc:
             row.errors.setdefault(column.key, []).append(str(exc))
             continue
-        if cell.merged_from:
+        if cell.merged_from and cell.coordinate != cell.merged_from.split(":")[0]:
             note = (note + "；" if note else "") + _("取自合并单元格 %(r)s") % {
                 "r": cell.merged_from
             }

@@ -141,6 +141,9 @@ def test_a_formatted_empty_tail_down_to_the_last_row_is_not_read_to_the_end(pers
 
     assert [r.values["name"] for r in sheet.rows] == ["年产5万吨高温合金项目"]
     assert time.monotonic() - started < 5
+    assert "工作表“台账”从第 3 行起连续 1000 行为空，视为表格结束，其后的内容没有读取。" in (
+        sheet.notes
+    )
 
 
 def test_columns_past_the_limit_are_not_read_and_the_preview_says_so(personas, refs):

@@ -357,6 +357,23 @@ def test_an_empty_mark_clears_nothing_it_should_not(personas, refs):
     assert changes["合作意向"] == ["旧意向", "（空）"]
 
 
+def test_a_data_cell_merged_across_two_columns_is_refused_not_copied(personas, refs):
+    row = project_row(投资方=None)
+    content = workbook(
+        {"title": "台账", "rows": [PROJECT_HEADERS, list(row.values())], "merge": ["B2:C2"]}
+    )
+
+    job = upload(content, personas.officer_a)
+
+    assert job.preview["rows"][0]["errors"] == [
+        [
+            "投资方",
+            "单元格 C2 与左边的单元格合并在一起（B2:C2），无法确定这一列的值，"
+            "请取消合并后分别填写。",
+        ]
+    ]
+
+
 # --- The monthly progress ledger (填报表) gets the same reader --------------------------------
 
 
