@@ -75,9 +75,9 @@ class RowStatus(models.TextChoices):
     ERROR = "error", gettext_lazy("错误")
 
 
-def read_sheet(fileobj, columns) -> Sheet:
+def read_sheet(fileobj, columns, remembered=None) -> Sheet:
     """The typed rows of a ledger file (see ledger.reader)."""
-    return read_ledger(fileobj, columns)
+    return read_ledger(fileobj, columns, remembered)
 
 
 SKIP_REASONS = {
@@ -154,12 +154,14 @@ class Plan:
 
     # What the reader did with the file: sheets read and ignored, columns ignored, blank rows.
     reading: list[str] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
 
     def preview(self) -> dict:
         return {
             "rows": [r.as_json() for r in self.rows],
             "notes": self.notes,
             "reading": self.reading,
+            "unknown_columns": self.unknown_columns,
         }
 
 
@@ -376,7 +378,9 @@ def plan_projects(sheet: Sheet, *, user, today: datetime.date | None = None, tic
         rows.append(row)
         if tick:
             tick(index + 1, len(sheet.rows))
-    return Plan(kind="projects", rows=rows, reading=list(sheet.notes))
+    return Plan(
+        kind="projects", rows=rows, reading=list(sheet.notes), unknown_columns=sheet.unknown
+    )
 
 
 def _plan_project_row(sheet_row, sheet, present, refs, user, today, header, seen) -> RowPlan:
@@ -661,7 +665,9 @@ def plan_progress(sheet: Sheet, *, user, today: datetime.date | None = None, tic
         rows.append(row)
         if tick:
             tick(index + 1, len(sheet.rows))
-    return Plan(kind="progress", rows=rows, reading=list(sheet.notes))
+    return Plan(
+        kind="progress", rows=rows, reading=list(sheet.notes), unknown_columns=sheet.unknown
+    )
 
 
 def _find_project(row, values, by_code, by_name, project_names, header) -> Project | None:

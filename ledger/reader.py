@@ -77,8 +77,10 @@ XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file (.xls, 
 class FileRejected(Exception):
     """The file as a whole cannot be read as this ledger; nothing in it is imported."""
 
-    def __init__(self, messages):
+    def __init__(self, messages, unknown=()):
         self.messages = [str(m) for m in messages]
+        # Headers no column answers to: the uploader may say what they mean (ColumnMapping).
+        self.unknown = list(unknown)
         super().__init__("；".join(self.messages))
 
 
@@ -520,8 +522,13 @@ def split_header(text: str) -> tuple[str, str | None]:
 class HeaderNames:
     """Every name a column may be given, normalized, to the column."""
 
-    def __init__(self, columns: list[Column]):
+    def __init__(self, columns: list[Column], remembered: dict[str, str] | None = None):
         self.columns = columns
+        by_key = {c.key: c for c in columns if c.importable}
+        # Headers a unit said what they mean (normalized header → column key).
+        self.remembered = {
+            normalize(h): by_key[k] for h, k in (remembered or {}).items() if k in by_key
+        }
         self.by_name: dict[str, Column] = {}
         for column in columns:
             for name in (column.header, *column.aliases):
@@ -579,8 +586,11 @@ def _map_header(names: HeaderNames, group: list[RawCell] | None, sub: list[RawCe
             if found is not None:
                 from_sub += bool(g and s and candidate != g)
                 break
+        label = f"{g}/{s}" if g and s else s or g
+        if found is None and label:
+            found = names.remembered.get(normalize(label))
+            unit = split_header(label)[1] if found is not None else None
         if found is None:
-            label = f"{g}/{s}" if g and s else s or g
             if label and not {split_header(t)[0] for t in (g, s) if t} & names.ignored:
                 unknown.append((index + 1, label))
             continue
@@ -671,6 +681,7 @@ class Sheet:
     sheet_names: list[str] = field(default_factory=list)  # the sheets read
     year: int | None = None  # the ledger's year (填报日期 or title)
     month: datetime.date | None = None  # the ledger's month, when its title states one
+    unknown: list[str] = field(default_factory=list)  # headers ignored, for the mapping form
 
     def has(self, key: str) -> bool:
         return any(c.key == key for c in self.columns)
@@ -701,10 +712,10 @@ def _ledger_year(top_texts: list[str]) -> tuple[int | None, datetime.date | None
     return year, (months.pop() if len(months) == 1 else None)
 
 
-def read_ledger(fileobj, columns: list[Column]) -> Sheet:
+def read_ledger(fileobj, columns: list[Column], remembered: dict[str, str] | None = None) -> Sheet:
     """The rows of every visible sheet with a ledger header, typed; raises FileRejected when
-    the file cannot be trusted."""
-    names = HeaderNames(columns)
+    the file cannot be trusted. `remembered` maps headers a unit uses to column keys."""
+    names = HeaderNames(columns, remembered)
     raw_sheets = open_sheets(fileobj)
     notes: list[str] = []
     read: list[tuple[RawSheet, Header, Iterator, list, _MergeFill]] = []
@@ -746,8 +757,9 @@ def read_ledger(fileobj, columns: list[Column]) -> Sheet:
                 + _("可以先下载导入模板，按模板填写。")
             ]
         )
+    unknown = list(dict.fromkeys(text for _r, h, *_x in read for _p, text in h.unknown))
     if problems:
-        raise FileRejected(problems)
+        raise FileRejected(problems, unknown)
 
     rows: list[SheetRow] = []
     present: dict[str, Column] = {}
@@ -805,6 +817,7 @@ def read_ledger(fileobj, columns: list[Column]) -> Sheet:
         sheet_names=[raw.name for raw, *_rest in read],
         year=year,
         month=month,
+        unknown=unknown,
     )
 
 

@@ -13,8 +13,8 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ledger import imports
-from ledger.models import ImportJob
+from ledger import imports, selectors
+from ledger.models import ColumnMapping, ImportJob
 from org import roles
 from projects import services as project_services
 from projects import stages
@@ -79,8 +79,9 @@ def _progress_reporter(job: ImportJob, start: int, end: int):
 
 def _read_and_plan(job: ImportJob, *, plan_share: tuple[int, int]) -> imports.Plan:
     columns = imports.COLUMNS[job.kind]
+    remembered = selectors.column_mappings(user=job.created_by, kind=job.kind)
     with job.file.open("rb") as fileobj:
-        sheet = imports.read_sheet(fileobj, columns)
+        sheet = imports.read_sheet(fileobj, columns, remembered)
     job.report_progress(READ_SHARE)
     planner = imports.PLANNERS[job.kind]
     return planner(sheet, user=job.created_by, tick=_progress_reporter(job, *plan_share))
@@ -101,10 +102,9 @@ def _finish(job: ImportJob, status: str, *, preview=None, summary=None) -> Impor
     return job
 
 
-def _failed(job: ImportJob, messages) -> ImportJob:
-    return _finish(
-        job, ImportJob.Status.FAILED, preview={"file_errors": list(messages)}, summary={}
-    )
+def _failed(job: ImportJob, messages, unknown=()) -> ImportJob:
+    preview = {"file_errors": list(messages), "unknown_columns": list(unknown)}
+    return _finish(job, ImportJob.Status.FAILED, preview=preview, summary={})
 
 
 def job_preview(*, job_id: int) -> ImportJob:
@@ -120,7 +120,7 @@ def job_preview(*, job_id: int) -> ImportJob:
     try:
         plan = _read_and_plan(job, plan_share=(READ_SHARE, 100))
     except imports.FileRejected as exc:
-        return _failed(job, exc.messages)
+        return _failed(job, exc.messages, exc.unknown)
     except OperationalError:
         raise  # the database was busy: the task retries
     except Exception:
@@ -218,6 +218,50 @@ def job_give_up(*, job_id: int) -> None:
     job = ImportJob.objects.get(pk=job_id)
     if job.is_running:
         _failed(job, [_("数据库繁忙，本次没有导入任何数据，请稍后重新上传。")])
+
+
+def column_mapping_save(*, job_id: int, user, choices: dict[str, str]) -> ImportJob:
+    """Remember, for the uploader's unit, what headers the import did not know mean, and check
+    the file again with them.
+
+    `choices` maps a header the preview listed as unknown to a column key ("" ignores it and
+    forgets an earlier choice). Only the uploader, with a unit, while the job is not running.
+    """
+    job = ImportJob.objects.get(pk=job_id)
+    project_services.authorize(user, user is not None and roles.can_commit_import(user, job))
+    if user.unit_id is None:
+        raise ValidationError(_("您没有所属单位，不能保存表头对应关系。"))
+    offered = set(job.preview.get("unknown_columns", []))
+    keys = {c.key for c in imports.COLUMNS[job.kind] if c.importable}
+    errors = [h for h, key in choices.items() if h not in offered or (key and key not in keys)]
+    if errors:
+        raise ValidationError(_("表头对应关系无效：%(h)s。") % {"h": "、".join(errors)})
+    taken = [key for key in choices.values() if key]
+    if len(taken) != len(set(taken)):
+        raise ValidationError(_("两个表头不能对应同一列。"))
+    with transaction.atomic():
+        if job.is_running or job.status == ImportJob.Status.DONE:
+            raise ValidationError(_("这个文件现在不能重新检查。"))
+        for header, key in choices.items():
+            normalized = imports.normalize(header)
+            if key:
+                ColumnMapping.objects.update_or_create(
+                    unit_id=user.unit_id,
+                    kind=job.kind,
+                    header=normalized,
+                    defaults={"column_key": key, "created_by": user},
+                )
+            else:
+                ColumnMapping.objects.filter(
+                    unit_id=user.unit_id, kind=job.kind, header=normalized
+                ).delete()
+        claimed = ImportJob.objects.filter(
+            pk=job.pk, status__in=[ImportJob.Status.PREVIEWED, ImportJob.Status.FAILED]
+        ).update(status=ImportJob.Status.UPLOADED, progress=0)
+        if claimed:
+            transaction.on_commit(lambda: _queue("preview_import", job.pk), robust=True)
+    job.refresh_from_db()
+    return job
 
 
 def job_timed_out(*, job_id: int, seconds: int) -> None:

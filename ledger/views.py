@@ -126,6 +126,14 @@ def job_detail(request, pk):
                 for value, label in imports.RowStatus.choices
             ],
             "can_commit": job.can_commit and job.created_by_id == request.user.pk,
+            "can_map": (
+                job.created_by_id == request.user.pk
+                and request.user.unit_id is not None
+                and not job.is_running
+                and job.status != ImportJob.Status.DONE
+                and bool(job.preview.get("unknown_columns"))
+            ),
+            "mappable_columns": [c for c in imports.COLUMNS[job.kind] if c.importable],
         },
     )
 
@@ -153,6 +161,28 @@ def job_commit(request, pk):
             messages.error(request, message)
     else:
         messages.success(request, _("已开始导入，完成后本页会自动刷新。"))
+    return redirect("ledger:job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_columns(request, pk):
+    """The uploader says what the headers the import did not know mean; the file is checked
+    again and the unit's next uploads are read with them."""
+    job = _job_for(request.user, pk)
+    unknown = job.preview.get("unknown_columns", [])
+    choices = {
+        header: request.POST.get(f"col{index}", "")
+        for index, header in enumerate(unknown)
+        if f"col{index}" in request.POST
+    }
+    try:
+        services.column_mapping_save(job_id=job.pk, user=request.user, choices=choices)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已保存表头对应关系，正在重新检查文件。"))
     return redirect("ledger:job", pk=job.pk)
 
 
