@@ -118,6 +118,9 @@ class RowPlan:
     fields: dict[str, Any] = field(default_factory=dict)  # values to write
     stage: Stage | None = None  # a new project's stage, or a move of an existing one
     new_investor: str = ""  # an enterprise to create first
+    # The stage is imported as the ledger states it, with requirements left to fill in
+    # (需补录; projects.services' `stated`).
+    stated: bool = False
     project: Project | None = None  # the project a progress row belongs to
 
     def error(self, header: str, message) -> None:
@@ -609,8 +612,16 @@ def _plan_update(row, project, values, resolved, present, target, user, header) 
             _("不能从%(a)s直接变更为%(b)s。") % {"a": current.label, "b": target.label},
         )
         return
+    # What the ledger leaves out is to fill in (需补录); what it empties and the project had,
+    # while its stage stands on it, is refused (the edit service refuses it too).
+    had_missing = {r.field for r in stages.unmet_requirements(project, current)}
     for requirement in stages.unmet_requirements(candidate, stage):
-        row.error(header("stage"), requirement.message)
+        if requirement.field in row.fields and requirement.field not in had_missing:
+            row.error(header("stage"), requirement.message)
+        elif moving:
+            _backfill(row, requirement, stage, header)
+        else:
+            row.notes.append(_missing_note(requirement, stage, header))
 
 
 def _plan_create(row, values, resolved, present, target, code, refs, user, today, header) -> None:
@@ -632,7 +643,21 @@ def _plan_create(row, values, resolved, present, target, code, refs, user, today
     candidate = Project(stage=row.stage, **row.fields)
     _validate_project(row, candidate, header)
     for requirement in stages.unmet_requirements(candidate, row.stage):
-        row.error(header("stage"), requirement.message)
+        _backfill(row, requirement, row.stage, header)
+
+
+def _missing_note(requirement, stage, header) -> str:
+    return _("需补录：%(f)s（台账标明为%(s)s，导入后请在项目页补填）") % {
+        "f": header(requirement.field) if requirement.field != "intent_note" else _("合作意向"),
+        "s": Stage(stage).label,
+    }
+
+
+def _backfill(row: "RowPlan", requirement, stage, header) -> None:
+    """The ledger states a stage whose requirement the project lacks: the stage is imported
+    as stated (projects.backfill) and the preview lists what to fill in."""
+    row.stated = True
+    row.notes.append(_missing_note(requirement, stage, header))
 
 
 # --- Monthly progress -------------------------------------------------------------------------

@@ -310,7 +310,7 @@ def _apply_project_row(row: imports.RowPlan, user, investors: dict) -> None:
         fields["investor"] = investors[key]
     if row.target is None:
         project_services.project_create(
-            user=user, stage=row.stage, stage_reason=IMPORT_REASON, **fields
+            user=user, stage=row.stage, stage_reason=IMPORT_REASON, stated=row.stated, **fields
         )
         return
     project = row.target
@@ -323,18 +323,23 @@ def _apply_project_row(row: imports.RowPlan, user, investors: dict) -> None:
         stages.Kind.RESTORE,
     )
     if move_first:
-        version = _move(project, row.stage, user, version)
+        version = _move(project, row.stage, user, version, row.stated)
     if fields:
         version = project_services.project_update(
             project_id=project.pk, version=version, user=user, **fields
         ).version
     if row.stage is not None and not move_first:
-        _move(project, row.stage, user, version)
+        _move(project, row.stage, user, version, row.stated)
 
 
-def _move(project, stage, user, version) -> int:
+def _move(project, stage, user, version, stated) -> int:
     return project_services.project_transition(
-        project_id=project.pk, to=stage, user=user, reason=IMPORT_REASON, version=version
+        project_id=project.pk,
+        to=stage,
+        user=user,
+        reason=IMPORT_REASON,
+        version=version,
+        stated=stated,
     ).version
 
 

@@ -16,6 +16,7 @@ from ledger.services import (
     job_preview,
     job_request_commit,
 )
+from projects import backfill
 from projects.models import Enterprise, Project, StageChange
 from projects.stages import Stage
 from tests import factories
@@ -475,8 +476,10 @@ def test_duplicate_rows_in_the_file_are_refused(personas, existing):
     assert snapshot() == before
 
 
-def test_a_stage_whose_requirements_are_not_met_is_refused(personas, existing):
-    before = snapshot()
+def test_a_stage_the_ledger_states_is_imported_with_what_it_lacks_to_fill_in(personas, existing):
+    # Changed with issue #15 (item 7): the ledger states the office's truth. A stage whose
+    # requirements the row does not meet is imported as stated, through the stage service
+    # with the reason "Excel导入", and what it lacks is listed to fill in (需补录).
     rows = [
         project_row(色卡阶段="绿"),
         project_row(
@@ -484,12 +487,46 @@ def test_a_stage_whose_requirements_are_not_met_is_refused(personas, existing):
         ),
     ]
 
-    messages = refused(xlsx(rows), personas.officer_a)
+    job = import_file(xlsx(rows), personas.officer_a)
 
-    assert "第2行 色卡阶段：升为橙色需先记录合作意向。" in messages
-    assert "第2行 色卡阶段：升为绿色需先填写实际开工日期。" in messages
-    assert "第3行 色卡阶段：升为橙色需先记录合作意向。" in messages
-    assert "第3行 色卡阶段：升为蓝色需先填写签约日期。" in messages
+    assert job.status == ImportJob.Status.DONE, job.preview
+    new = Project.objects.get(name="年产5万吨高温合金项目")
+    existing.refresh_from_db()
+    assert (new.stage, existing.stage) == (Stage.GREEN, Stage.BLUE)
+    assert backfill.missing_labels(new) == ["合作意向", "签约日期", "实际开工日期"]
+    assert backfill.missing_labels(existing) == ["合作意向", "签约日期"]
+    assert existing.stage_changes.latest("changed_at").reason == IMPORT_REASON
+    assert set(backfill.projects_to_backfill(unit=personas.unit_a)) == {new, existing}
+    notes = job.preview["rows"][0]["notes"]
+    assert "需补录：合作意向（台账标明为绿色，导入后请在项目页补填）" in notes
+    assert "需补录：实际开工日期（台账标明为绿色，导入后请在项目页补填）" in notes
+
+
+def test_a_ledger_that_empties_what_the_stage_stands_on_is_still_refused(personas, refs):
+    factories.ProjectFactory(
+        code="JC-102",
+        name="已开工项目",
+        unit=personas.unit_a,
+        stage=Stage.GREEN,
+        intent_note="已签约",
+        signed_on=datetime.date(2025, 1, 10),
+        started_on=datetime.date(2025, 5, 1),
+    )
+    project = Project.objects.get(code="JC-102")
+    before = snapshot()
+    row = project_row(
+        项目编号="JC-102",
+        项目名称="已开工项目",
+        投资方=project.investor.name,
+        色卡阶段="绿",
+        合作意向="已签约",
+        签约日期="2025-01-10",
+        实际开工日期=None,
+    )
+
+    messages = refused(xlsx([row]), personas.officer_a)
+
+    assert messages == ["第2行 色卡阶段：升为绿色需先填写实际开工日期。"]
     assert snapshot() == before
 
 
