@@ -674,8 +674,7 @@ def plan_progress(sheet: Sheet, *, user, today: datetime.date | None = None, tic
         by_name[normalize(project.name)].append(project)
     project_names = [p.name for p in projects]
     months = {r.values["month"] for r in sheet.rows if r.values.get("month")}
-    if sheet.month is not None:
-        months.add(sheet.month)
+    months |= {r.month for r in sheet.rows if r.month is not None}
     # One query: the entries of the months the file speaks of, by (project, month).
     entries = {(e.project_id, e.month): e for e in MonthlyProgress.objects.filter(month__in=months)}
     seen: dict[tuple, int] = {}
@@ -755,7 +754,7 @@ def _plan_progress_row(
     month = values.get("month")
     if "month" not in sheet_row.keys:
         # A 填报表 of one month says which in its title ("2025年6月重点项目进展填报表").
-        month = sheet.month
+        month = sheet_row.month
         if month is None:
             row.error(header("month"), _("必填。表中没有“月份”列，表格标题中也没有写明年月。"))
         else:

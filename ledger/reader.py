@@ -670,6 +670,7 @@ class SheetRow:
     skip_text: str = ""  # the row's text, for the preview
     sections: tuple[str, ...] = ()  # the section titles above the row ("一、有色金属新材料产业链")
     keys: frozenset[str] = frozenset()  # the columns the row's sheet has
+    month: datetime.date | None = None  # the month its sheet's title names (a 填报表)
 
 
 @dataclass
@@ -721,6 +722,7 @@ def read_ledger(fileobj, columns: list[Column], remembered: dict[str, str] | Non
     read: list[tuple[RawSheet, Header, Iterator, list, _MergeFill]] = []
     problems: list[str] = []
     year = month = None
+    dated: dict[str, tuple[int | None, datetime.date | None]] = {}  # each sheet's own
     for raw in raw_sheets:
         if raw.hidden:
             notes.append(_("未读取隐藏的工作表“%(s)s”。") % {"s": raw.name})
@@ -739,6 +741,7 @@ def read_ledger(fileobj, columns: list[Column], remembered: dict[str, str] | Non
         above = [_text(c) for n, cells in top if n < header.first_row for c in cells]
         above = [t for t in above if t]
         sheet_year, sheet_month = _ledger_year(above)
+        dated[raw.name] = (sheet_year, sheet_month)
         year = year or sheet_year
         month = month or sheet_month
         sheet_unit = None
@@ -769,7 +772,12 @@ def read_ledger(fileobj, columns: list[Column], remembered: dict[str, str] | Non
                 present.setdefault(hc.column.key, hc.column)
         before = len(rows)
         stopped_at: list[int] = []
-        blank = _read_rows(raw, header, stream, top, fill, rows, year, stopped_at)
+        # A sheet's own 填报日期 or title gives its year, else the first sheet that states
+        # one; a month only ever comes from the sheet's own title.
+        sheet_year, sheet_month = dated[raw.name]
+        blank = _read_rows(raw, header, stream, top, fill, rows, sheet_year or year, stopped_at)
+        for row in rows[before:]:
+            row.month = sheet_month
         if stopped_at:
             notes.append(
                 _(

@@ -446,3 +446,29 @@ def test_a_wps_saved_xlsx_with_a_wrong_dimension_is_read_whole(personas, refs):
     assert job.status == ImportJob.Status.DONE, job.preview
     assert stored("年产3万吨高温合金棒材项目") == EXPECTED_FIRST
     assert stored("镍钴新材料研发中心项目") == EXPECTED_SECOND
+
+
+def test_each_monthly_sheet_takes_its_own_month_from_its_own_title(personas):
+    project = factories.ProjectFactory(
+        code="JC-1", name="年产5万吨高温合金项目", unit=personas.unit_a
+    )
+
+    def month_sheet(month, completed):
+        return {
+            "title": f"{month}月",
+            "rows": [
+                [f"金昌市2025年{month}月重点项目进展填报表"],
+                ["项目名称", "本月完成投资（万元）", "本月到位资金（万元）"],
+                ["年产5万吨高温合金项目", completed, 100],
+            ],
+        }
+
+    job = import_file(
+        workbook(month_sheet(5, 300), month_sheet(6, 400)), personas.officer_a, kind="progress"
+    )
+
+    assert job.status == ImportJob.Status.DONE, job.preview
+    assert dict(project.progress.values_list("month", "investment_completed")) == {
+        datetime.date(2025, 5, 1): D("300"),
+        datetime.date(2025, 6, 1): D("400"),
+    }
