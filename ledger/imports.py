@@ -20,6 +20,7 @@ import copy
 import datetime
 import difflib
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -171,8 +172,19 @@ class Plan:
 class Lookup:
     """Reference data by name (any of several names per record), with closest-name hints."""
 
-    def __init__(self, what: str, records, names: Callable[[Any], list[str]]):
+    def __init__(
+        self,
+        what: str,
+        records,
+        names: Callable[[Any], list[str]],
+        loosen: Callable[[str], list[str]] | None = None,
+        within: bool = False,
+    ):
         self.what = what
+        # Other readings of a name the exact match missed ("市工信局" → 工信局, "王明远副市长"
+        # → 王明远), and whether a name inside the text will do ("金川区宁远堡镇" → 金川区).
+        self.loosen = loosen
+        self.loose_within = within
         self.by_key: dict[str, list] = defaultdict(list)
         self.suggestions: list[str] = []
         for record in records:
@@ -180,6 +192,28 @@ class Lookup:
             for name in {normalize(n) for n in record_names}:
                 self.by_key[name].append(record)
             self.suggestions.extend(record_names)
+
+    def find_loose(self, text: str):
+        """The record named `text`, or read more loosely as said above; (record, note) where
+        the note says how it was read. Raises the exact match's CellError otherwise."""
+        try:
+            return self.find(text), ""
+        except CellError as exc:
+            error = exc
+        found = set()
+        records = {}
+        for candidate in self.loosen(text) if self.loosen else []:
+            for record in self.by_key.get(normalize(candidate), []):
+                found.add(record.pk)
+                records[record.pk] = record
+        if not found and self.loose_within:
+            record = self.within(text)
+            if record is not None:
+                found, records = {record.pk}, {record.pk: record}
+        if len(found) == 1:
+            record = records[found.pop()]
+            return record, _("“%(v)s”按 %(r)s 导入") % {"v": text, "r": record}
+        raise error
 
     def within(self, text: str):
         """The one record whose name (two characters or more) the text contains, preferring
@@ -290,8 +324,14 @@ class ProjectReferences:
     """Everything a project row is matched against, loaded once (one query each)."""
 
     def __init__(self):
-        self.units = Lookup(_("责任单位"), Unit.objects.all(), lambda u: [u.short_name, u.name])
-        self.places = Lookup(_("建设地点"), Place.objects.all(), lambda p: [p.name])
+        self.units = Lookup(
+            _("责任单位"),
+            Unit.objects.all(),
+            lambda u: [u.short_name, u.name],
+            loosen=_unit_readings,
+        )
+        # A place written with its township or park ("金川区宁远堡镇") is the place it is in.
+        self.places = Lookup(_("建设地点"), Place.objects.all(), lambda p: [p.name], within=True)
         chains = list(IndustryChain.objects.all())
         self.chains = Lookup(_("产业链"), chains, lambda c: [c.name, c.short_name])
         links = list(ChainLink.objects.select_related("chain", "parent"))
@@ -307,6 +347,7 @@ class ProjectReferences:
             _("市级领导"),
             User.objects.filter(groups__name=roles.LEADER, is_active=True).distinct(),
             lambda u: [u.full_name, u.display_name, u.username],
+            loosen=_leader_readings,
         )
         self.enterprises: dict[str, list[Enterprise]] = defaultdict(list)
         for enterprise in Enterprise.objects.only("id", "name"):
@@ -512,10 +553,34 @@ def _resolve(row, values, key, lookup, header):
     if not text:
         return None
     try:
-        return lookup.find(text)
+        record, note = lookup.find_loose(text)
     except CellError as exc:
         row.error(header(key), exc)
         return None
+    if note:
+        row.notes.append(f"{header(key)}：{note}")
+    return record
+
+
+_CITY_PREFIX = re.compile(r"^(?:甘肃省)?(?:金昌市|市)")
+_LEADER_TITLE = re.compile(
+    r"[(（\[【].*[)）\]】]$|(?:常务副市长|副市长|市长|副书记|书记|主任|副主任|部长|秘书长|"
+    r"主席|副主席|同志)$"
+)
+
+
+def _unit_readings(text: str) -> list[str]:
+    """ "市工信局", "金昌市工信局" → 工信局: a unit written with the city before it."""
+    stripped = _CITY_PREFIX.sub("", normalize(text))
+    return [stripped] if stripped and stripped != normalize(text) else []
+
+
+def _leader_readings(text: str) -> list[str]:
+    """ "王明远副市长", "王明远（副市长）" → 王明远; two names ("王明远、李四") are not one."""
+    if re.search(r"[、,，;；/]", text):
+        return []
+    stripped = _LEADER_TITLE.sub("", normalize(text))
+    return [stripped] if stripped and stripped != normalize(text) else []
 
 
 def _check_duplicate(row, seen, existing, code, name, investor_name) -> None:

@@ -164,6 +164,7 @@ _DATE_PATTERNS = [
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 ]
 _MONTH_END = re.compile(r"^(\d{4})[年.\-/](\d{1,2})月?(?:底|末)$")
+_MONTH_ONLY = re.compile(r"^(\d{4})(?:年(\d{1,2})月?|[.\-/](\d{1,2}))$")
 _NO_YEAR = re.compile(r"^(\d{1,2})月(\d{1,2})日?$")
 # Excel's serial day numbers for 1990-01-01 .. 2100-12-31: a date cell formatted as a number.
 _SERIAL_RANGE = (32874, 73415)
@@ -212,6 +213,19 @@ def read_date(value, year: int | None = None) -> tuple[datetime.date, str]:
                 raise CellError(_("日期“%(v)s”不存在，请核对。") % {"v": read_text(value)})
             result = _date(y, m, calendar.monthrange(y, m)[1], value)
             return result, f"{read_text(value)} → {result.isoformat()}（月底）"
+        match = _MONTH_ONLY.match(text)
+        if match:
+            raise CellError(
+                _(
+                    "日期“%(v)s”只写到月份，请写明哪一天（如 %(y)s年%(m)s月6日），"
+                    "或写“%(y)s年%(m)s月底”。"
+                )
+                % {
+                    "v": read_text(value),
+                    "y": match.group(1),
+                    "m": int(match.group(2) or match.group(3)),
+                }
+            )
         match = _NO_YEAR.match(text)
         if match:
             if year is None:
@@ -257,6 +271,9 @@ def read_month(value) -> datetime.date:
 
 
 _REMARK = re.compile(r"^(.+?)[(（\[【](.*)[)）\]】]$")
+# The color word is whole: "绿色…", "绿卡…" or "绿" then a separator ("绿化" is not green).
+_COLOR_FIRST = re.compile(r"^(红|橙|蓝|绿)(?:[色卡][/、,，:：\-—]*|[/、,，:：\-—]+)(.+)$")
+_OTHER_STAGE = re.compile(r"红|橙|蓝|绿|黄|投产|竣工|终止")
 
 
 def read_stage(value) -> tuple[Stage, str]:
@@ -270,6 +287,16 @@ def read_stage(value) -> tuple[Stage, str]:
         stage = stages.parse_stage(match.group(1))
         if stage is not None:
             return stage, _("“%(v)s”按 %(s)s 导入（括号内的说明不导入）") % {
+                "v": text,
+                "s": stage.label,
+            }
+    # "绿色/已开工", "橙色 已签约": a color word with a remark after it, as long as the remark
+    # names no other stage ("蓝色→绿色" says two things and is refused).
+    match = _COLOR_FIRST.match(normalize(text))
+    if match and not _OTHER_STAGE.search(match.group(2)):
+        stage = stages.parse_stage(match.group(1) + "色")
+        if stage is not None:
+            return stage, _("“%(v)s”按 %(s)s 导入（后面的说明不导入）") % {
                 "v": text,
                 "s": stage.label,
             }

@@ -472,3 +472,46 @@ def test_each_monthly_sheet_takes_its_own_month_from_its_own_title(personas):
         datetime.date(2025, 5, 1): D("300"),
         datetime.date(2025, 6, 1): D("400"),
     }
+
+
+def test_names_as_offices_write_them_are_read_and_the_preview_says_how(personas, refs):
+    row = project_row(
+        建设地点="金川区宁远堡镇",
+        责任单位="金昌市工信局",
+        包抓市级领导="王明远（副市长）",
+        色卡阶段="橙色/已签约",
+        合作意向="已签约",
+    )
+    job = import_file(xlsx([row]), personas.admin)
+
+    assert job.status == ImportJob.Status.DONE, job.preview
+    project = Project.objects.select_related("place", "unit", "leader").get()
+    assert (project.place.name, project.unit.short_name, project.leader.full_name) == (
+        "金川区",
+        "工信局",
+        "王明远",
+    )
+    assert project.stage == Stage.ORANGE
+    notes = job.preview["rows"][0]["notes"]
+    assert "建设地点：“金川区宁远堡镇”按 金川区 导入" in notes
+    assert "责任单位：“金昌市工信局”按 工信局 导入" in notes
+    assert "包抓市级领导：“王明远（副市长）”按 王明远 导入" in notes
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "message"),
+    [
+        ({"包抓市级领导": "王明远、李四"}, "包抓市级领导", "未找到市级领导“王明远、李四”"),
+        ({"建设地点": "金川区、永昌县"}, "建设地点", "未找到建设地点“金川区、永昌县”"),
+        ({"色卡阶段": "蓝色→绿色"}, "色卡阶段", "无法识别的色卡阶段“蓝色→绿色”"),
+        ({"色卡阶段": "红黄"}, "色卡阶段", "无法识别的色卡阶段“红黄”"),
+        ({"签约日期": "2025年3月"}, "签约日期", "日期“2025年3月”只写到月份"),
+    ],
+)
+def test_what_cannot_be_read_for_sure_is_refused_with_its_reason(
+    personas, refs, cells, column, message
+):
+    job = upload(xlsx([project_row(**cells)]), personas.officer_a)
+
+    errors = job.preview["rows"][0]["errors"]
+    assert any(col == column and text.startswith(message) for col, text in errors), errors
