@@ -56,6 +56,7 @@ MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024
 MAX_ROWS = 20000  # data rows over all sheets
 MAX_COLUMNS = 60  # columns read per row; a ledger has about 20
 MAX_SHEETS = 50
+MAX_HIDDEN = 200_000  # hidden rows remembered per sheet (more are never data rows)
 MAX_BLANK_RUN = 1000  # the formatted but empty tail some sheets carry down to row 1,048,576
 HEADER_SEARCH_ROWS = 15  # title, 填报单位/填报日期 lines, a two-row header
 # Columns a sheet's name, its title or a section title above the rows may state instead (a
@@ -326,6 +327,10 @@ class RawSheet:
     merged: list[tuple[int, int, int, int, str]]
     rows: Callable[[], Iterator[tuple[int, list[RawCell]]]]  # (row number, MAX_COLUMNS cells)
     too_wide: bool = False  # cells beyond MAX_COLUMNS exist and are not read
+    # Rows and columns hidden in Excel (also rows a filter hides): a reader does not see them,
+    # so they are not imported, and the preview names them.
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_cols: set[int] = field(default_factory=set)
 
 
 def _check_archive(fileobj) -> None:
@@ -364,11 +369,12 @@ def _NOT_EXCEL() -> str:  # noqa: N802 - a message, built when the language is k
     )
 
 
-def _merged_ranges(workbook, worksheet) -> list[tuple[int, int, int, int, str]]:
-    """The merged ranges of a read-only sheet. openpyxl's read-only mode does not keep them,
-    so the sheet's XML is read once more for its <mergeCell ref="…"> elements, element by
+def _layout(workbook, worksheet):
+    """The merged ranges, hidden rows and hidden columns of a read-only sheet. openpyxl's
+    read-only mode keeps none of them, so the sheet's XML is read once more, element by
     element (memory stays flat; the archive's size was checked before)."""
-    ranges = []
+    ranges, hidden_rows, hidden_cols = [], set(), set()
+    row_number = 0
     # Private attributes of openpyxl's ReadOnlyWorksheet: the archive it streams from and the
     # sheet's part name. Pinned by openpyxl<4 in pyproject.
     with workbook._archive.open(worksheet._worksheet_path) as source:
@@ -381,9 +387,16 @@ def _merged_ranges(workbook, worksheet) -> list[tuple[int, int, int, int, str]]:
                 except (ValueError, TypeError):
                     continue
                 ranges.append((min_row, min_col, max_row, max_col, ref))
-            if tag in ("c", "row", "mergeCell"):
+            elif tag == "row":
+                row_number = int(element.get("r") or row_number + 1)
+                if element.get("hidden") in ("1", "true") and len(hidden_rows) < MAX_HIDDEN:
+                    hidden_rows.add(row_number)
+            elif tag == "col" and element.get("hidden") in ("1", "true"):
+                first, last = int(element.get("min", 0)), int(element.get("max", 0))
+                hidden_cols.update(range(max(first, 1), min(last, MAX_COLUMNS) + 1))
+            if tag in ("c", "row", "mergeCell", "col"):
                 element.clear()
-    return ranges
+    return ranges, hidden_rows, hidden_cols
 
 
 def _xlsx_sheets(fileobj) -> list[RawSheet]:
@@ -398,7 +411,9 @@ def _xlsx_sheets(fileobj) -> list[RawSheet]:
         if not hasattr(worksheet, "_worksheet_path"):
             continue  # a chart sheet
         hidden = worksheet.sheet_state != "visible"
-        merged = [] if hidden else _merged_ranges(workbook, worksheet)
+        merged, hidden_rows, hidden_cols = (
+            ([], set(), set()) if hidden else _layout(workbook, worksheet)
+        )
 
         def rows(worksheet=worksheet):
             # max_col bounds every row; a wrong <dimension> (WPS writes "A1") does not matter,
@@ -413,7 +428,9 @@ def _xlsx_sheets(fileobj) -> list[RawSheet]:
         # and read-only mode would stop after that one row): rows are streamed until the
         # data ends, and MAX_COLUMNS / MAX_ROWS bound them.
         worksheet.reset_dimensions()
-        sheets.append(RawSheet(worksheet.title, hidden, merged, rows, too_wide))
+        sheets.append(
+            RawSheet(worksheet.title, hidden, merged, rows, too_wide, hidden_rows, hidden_cols)
+        )
     return sheets
 
 
@@ -671,6 +688,7 @@ class Skip:
     SECTION = "section"
     TOTAL = "total"
     NOTE = "note"
+    HIDDEN = "hidden"
 
 
 _SECTION = re.compile(
@@ -755,13 +773,21 @@ def read_ledger(fileobj, columns: list[Column], remembered: dict[str, str] | Non
             notes.append(_("未读取隐藏的工作表“%(s)s”。") % {"s": raw.name})
             continue
         fill = _MergeFill(raw.merged)
-        stream = raw.rows()
+        stream = _without_columns(raw.rows(), raw.hidden_cols)
         top = []
         for number, cells in stream:
             top.append((number, fill.apply(number, cells)))
             if len(top) >= HEADER_SEARCH_ROWS:
                 break
         header = find_header(names, top)
+        if header is not None and raw.hidden_cols:
+            notes.append(
+                _("工作表“%(s)s”的隐藏列（%(c)s）没有读取。")
+                % {
+                    "s": raw.name,
+                    "c": "、".join(get_column_letter(c) for c in sorted(raw.hidden_cols)),
+                }
+            )
         if header is None:
             notes.append(_("未读取工作表“%(s)s”：没有找到台账的表头。") % {"s": raw.name})
             continue
@@ -856,6 +882,15 @@ def read_ledger(fileobj, columns: list[Column], remembered: dict[str, str] | Non
     )
 
 
+def _without_columns(stream, hidden: set[int]):
+    """The rows with the hidden columns' cells emptied: what a reader of the sheet sees."""
+    for number, cells in stream:
+        for col in hidden:
+            if col <= len(cells):
+                cells[col - 1] = RawCell(None, cells[col - 1].coordinate)
+        yield number, cells
+
+
 def _suggest(text: str, names: HeaderNames, header: Header) -> str:
     used = {hc.column.key for hc in header.columns.values()}
     free = [c.header for c in names.columns if c.key not in used and c.importable]
@@ -938,7 +973,9 @@ def _read_rows(raw, header, stream, top, fill, rows, year, stopped_at) -> list[i
         pending_blank = []
         first = normalize(texts[0])
         kind = ""
-        if _NOTE.match(first):
+        if number in raw.hidden_rows:
+            kind = Skip.HIDDEN
+        elif _NOTE.match(first):
             kind = Skip.NOTE
         elif any(_TOTAL.match(normalize(t)) for t in texts[:3]):
             kind = Skip.TOTAL

@@ -125,7 +125,8 @@ D = Decimal
 
 def workbook(*sheets) -> bytes:
     """A workbook of several sheets, each a dict: `title`, `rows` (lists; the header is just
-    a row, written where the test puts it), `merge` (ranges), `hidden` (bool)."""
+    a row, written where the test puts it), `merge` (ranges), `hidden` (bool), `hidden_rows`
+    (numbers), `hidden_columns` (letters)."""
     book = Workbook()
     book.remove(book.active)
     for spec in sheets:
@@ -136,6 +137,10 @@ def workbook(*sheets) -> bytes:
             sheet.merge_cells(cells)
         if spec.get("hidden"):
             sheet.sheet_state = "hidden"
+        for number in spec.get("hidden_rows", ()):
+            sheet.row_dimensions[number].hidden = True
+        for letter in spec.get("hidden_columns", ()):
+            sheet.column_dimensions[letter].hidden = True
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -515,3 +515,28 @@ def test_what_cannot_be_read_for_sure_is_refused_with_its_reason(
 
     errors = job.preview["rows"][0]["errors"]
     assert any(col == column and text.startswith(message) for col, text in errors), errors
+
+
+def test_hidden_rows_and_columns_are_not_read_and_the_preview_names_them(personas, refs):
+    # Column D is last year's 总投资, hidden beside this year's; row 3 a project filtered out.
+    headers = PROJECT_HEADERS[:3] + ["总投资（万元）"] + PROJECT_HEADERS[3:]
+    first = project_row(项目名称="看得见的项目")
+    hidden = project_row(项目名称="隐藏行里的项目")
+    rows = [
+        [*[first[h] for h in PROJECT_HEADERS[:3]], 1, *[first[h] for h in PROJECT_HEADERS[3:]]],
+        [*[hidden[h] for h in PROJECT_HEADERS[:3]], 1, *[hidden[h] for h in PROJECT_HEADERS[3:]]],
+    ]
+    content = workbook(
+        {"title": "台账", "rows": [headers, *rows], "hidden_rows": [3], "hidden_columns": ["D"]}
+    )
+
+    job = import_file(content, personas.officer_a)
+
+    assert job.status == ImportJob.Status.DONE, job.preview
+    assert list(Project.objects.values_list("name", "total_investment")) == [
+        ("看得见的项目", D("80000"))
+    ]
+    skipped = rows_of(job)[("", 3)]
+    assert skipped["status"] == "skipped"
+    assert skipped["notes"] == ["隐藏的行（或被筛选隐藏），没有导入；要导入请在 Excel 中取消隐藏"]
+    assert "工作表“台账”的隐藏列（D）没有读取。" in job.preview["reading"]
