@@ -919,7 +919,12 @@ def _check_header(raw, header, names, sheet_unit, problems, several) -> None:
         # A county's sheet may state its place by its name or its section titles instead of
         # a column: the plan refuses each row that still has none.
         if column.required and column.key not in seen and column.key not in CONTEXT_KEYS:
-            problems.append(where + _("缺少必填列“%(h)s”。") % {"h": column.header})
+            message = _("缺少必填列“%(h)s”。") % {"h": column.header}
+            if raw.hidden_cols:
+                message += _(
+                    "（隐藏列 %(c)s 没有读取；如果它就是这一列，请在 Excel 中取消隐藏。）"
+                ) % {"c": "、".join(get_column_letter(c) for c in sorted(raw.hidden_cols))}
+            problems.append(where + message)
             hint = [t for _p, t in header.unknown]
             close = difflib.get_close_matches(column.header, hint, n=1, cutoff=0.4)
             if close:

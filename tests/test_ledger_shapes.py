@@ -540,3 +540,16 @@ def test_hidden_rows_and_columns_are_not_read_and_the_preview_names_them(persona
     assert skipped["status"] == "skipped"
     assert skipped["notes"] == ["隐藏的行（或被筛选隐藏），没有导入；要导入请在 Excel 中取消隐藏"]
     assert "工作表“台账”的隐藏列（D）没有读取。" in job.preview["reading"]
+
+
+def test_a_required_column_hidden_is_refused_with_the_hint_to_unhide_it(personas, refs):
+    row = project_row()
+    content = workbook(
+        {"title": "台账", "rows": [PROJECT_HEADERS, list(row.values())], "hidden_columns": ["C"]}
+    )
+
+    job = upload(content, personas.officer_a)
+
+    assert job.preview["file_errors"] == [
+        "缺少必填列“投资方”。（隐藏列 C 没有读取；如果它就是这一列，请在 Excel 中取消隐藏。）"
+    ]
