@@ -584,6 +584,9 @@ class HeaderNames:
     def find(self, text: str) -> tuple[Column | None, str | None]:
         base, unit = split_header(text)
         column = self.by_name.get(normalize(text)) or self.by_name.get(base)
+        if column is None:
+            # An explanation in brackets: "色卡阶段（红/橙/蓝/绿）", "签约时间（年月日）".
+            column = self.by_name.get(_UNIT_IN_HEADER.sub("", base))
         return column, unit
 
 
@@ -635,7 +638,8 @@ def _map_header(names: HeaderNames, group: list[RawCell] | None, sub: list[RawCe
             found = names.remembered.get(normalize(label))
             unit = split_header(label)[1] if found is not None else None
         if found is None:
-            if label and not {split_header(t)[0] for t in (g, s) if t} & names.ignored:
+            bare = {_UNIT_IN_HEADER.sub("", split_header(t)[0]) for t in (g, s) if t}
+            if label and not bare & names.ignored:
                 unknown.append((index + 1, label))
             continue
         if unit is None and g:

@@ -553,3 +553,21 @@ def test_a_required_column_hidden_is_refused_with_the_hint_to_unhide_it(personas
     assert job.preview["file_errors"] == [
         "缺少必填列“投资方”。（隐藏列 C 没有读取；如果它就是这一列，请在 Excel 中取消隐藏。）"
     ]
+
+
+def test_headers_with_an_explanation_in_brackets_are_their_columns(personas, refs):
+    explained = {
+        "色卡阶段": "色卡阶段（红/橙/蓝/绿）",
+        "签约日期": "签约时间（年月日）",
+        "投资方": "投资方（企业全称）",
+    }
+    headers = [explained.get(h, h) for h in PROJECT_HEADERS] + ["备注（说明）"]
+    row = project_row(色卡阶段="橙", 合作意向="有意向", 签约日期="2025-06-01")
+    content = xlsx([[*row.values(), "无"]], headers)
+
+    job = import_file(content, personas.officer_a)
+
+    assert job.status == ImportJob.Status.DONE, job.preview
+    project = Project.objects.get()
+    assert (project.stage, project.signed_on) == (Stage.ORANGE, datetime.date(2025, 6, 1))
+    assert not any("备注" in note for note in job.preview["reading"])
