@@ -970,7 +970,14 @@ def _read_rows(raw, header, stream, top, fill, rows, year, stopped_at) -> list[i
     for number, cells in all_rows():
         mapped = [(hc, cells[hc.position - 1]) for hc in header.columns.values()]
         texts = _row_text(cells)
-        if not texts or all(is_empty_mark(t) for t in texts):
+        importable_blank = all(
+            _is_blank(cell.value) or is_empty_mark(cell.value)
+            for hc, cell in mapped
+            if hc.column.importable
+        )
+        # A pre-numbered empty row (序号 only, as templates are handed out) is a blank row.
+        numbered_only = importable_blank and all(re.fullmatch(r"\d+", t.strip()) for t in texts)
+        if not texts or numbered_only or all(is_empty_mark(t) for t in texts):
             run += 1
             if run > MAX_BLANK_RUN:
                 stopped_at.append(number - MAX_BLANK_RUN)
@@ -997,11 +1004,7 @@ def _read_rows(raw, header, stream, top, fill, rows, year, stopped_at) -> list[i
             title = "".join(texts[:2]) if _NUMERAL.fullmatch(first) else texts[0]
             # A （一） title sits under the 一、 above it.
             sections = sections[:1] + [title] if first[0] in "(（" else [title]
-        elif all(
-            _is_blank(cell.value) or is_empty_mark(cell.value)
-            for hc, cell in mapped
-            if hc.column.importable
-        ):
+        elif importable_blank:
             # Only columns the system does not read (序号, 备注, unknown ones) are filled.
             kind = Skip.NOTE
         if kind:

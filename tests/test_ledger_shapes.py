@@ -203,7 +203,7 @@ def test_rows_that_are_not_projects_are_named_in_the_preview_as_skipped(personas
     assert rows[("", 5)]["notes"] == ["分组标题行，不是项目，已跳过"]
     assert rows[("", 8)]["notes"] == ["合计/小计行，不是项目，已跳过"]
     assert rows[("", 10)]["label"].startswith("合计")
-    assert rows[("", 11)]["notes"] == ["说明、落款或只有序号/备注的行，不是项目，已跳过"]
+    assert rows[("", 11)]["notes"] == ["说明、落款或只有备注等不导入内容的行，不是项目，已跳过"]
     assert job.summary["skipped"] == 4
     reading = job.preview["reading"]
     assert "读取工作表“金川区”：表头在第 3—4 行，2 行数据。" in reading
@@ -571,3 +571,13 @@ def test_headers_with_an_explanation_in_brackets_are_their_columns(personas, ref
     project = Project.objects.get()
     assert (project.stage, project.signed_on) == (Stage.ORANGE, datetime.date(2025, 6, 1))
     assert not any("备注" in note for note in job.preview["reading"])
+
+
+def test_pre_numbered_empty_rows_are_blank_rows_not_skipped_projects(personas, refs):
+    headers = ["序号", *PROJECT_HEADERS]
+    rows = [[1, *project_row().values()], [2], [3], [4]]
+
+    job = upload(xlsx(rows, headers), personas.officer_a)
+
+    assert [r["row"] for r in job.preview["rows"]] == [2]
+    assert "工作表“Sheet”跳过空行" not in " ".join(job.preview["reading"])  # a trailing run
