@@ -103,6 +103,10 @@ def is_empty_mark(value) -> bool:
     return isinstance(value, str) and normalize(value) in EMPTY_MARKS
 
 
+# In a date column, words saying there is no date yet: "未开工" under 开工时间 is an empty date.
+_NO_DATE_YET = re.compile(r"^(?:尚|暂|还)?未(?:开工|签约|投产|竣工|接洽|确定|定)$|^待定$|^待签约$")
+
+
 # --- Typed cells ------------------------------------------------------------------------------
 
 
@@ -274,6 +278,10 @@ def read_month(value) -> datetime.date:
 _REMARK = re.compile(r"^(.+?)[(（\[【](.*)[)）\]】]$")
 # The color word is whole: "绿色…", "绿卡…" or "绿" then a separator ("绿化" is not green).
 _COLOR_FIRST = re.compile(r"^(红|橙|蓝|绿)(?:[色卡][/、,，:：\-—]*|[/、,，:：\-—]+)(.+)$")
+# Ledgers that write the state instead of the color: only the words that mean one color for
+# sure (绿色 is 已开工建设 / 正在建设, DOMAIN.md); "已签约" may be orange or blue, "洽谈" red or
+# orange, so those are refused.
+_UNDER_CONSTRUCTION = {"已开工", "在建", "正在建设", "开工建设", "已开工建设", "建设中"}
 _OTHER_STAGE = re.compile(r"红|橙|蓝|绿|黄|投产|竣工|终止")
 
 
@@ -291,6 +299,11 @@ def read_stage(value) -> tuple[Stage, str]:
                 "v": text,
                 "s": stage.label,
             }
+    if normalize(text) in _UNDER_CONSTRUCTION:
+        return Stage.GREEN, _("“%(v)s”按 %(s)s 导入（绿色即已开工建设）") % {
+            "v": text,
+            "s": Stage.GREEN.label,
+        }
     # "绿色/已开工", "橙色 已签约": a color word with a remark after it, as long as the remark
     # names no other stage ("蓝色→绿色" says two things and is refused).
     match = _COLOR_FIRST.match(normalize(text))
@@ -1073,6 +1086,8 @@ def _typed(column: Column, hc: HeaderColumn, value, year) -> tuple[Any, str]:
     if column.kind == Kind.MONEY:
         return read_amount(value, hc.unit or "万元")
     if column.kind == Kind.DATE:
+        if isinstance(value, str) and _NO_DATE_YET.match(normalize(value)):
+            return None, _("“%(v)s”即没有日期，按空白导入") % {"v": read_text(value)}
         return read_date(value, year)
     if column.kind == Kind.STAGE:
         return read_stage(value)

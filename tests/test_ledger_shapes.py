@@ -581,3 +581,27 @@ def test_pre_numbered_empty_rows_are_blank_rows_not_skipped_projects(personas, r
 
     assert [r["row"] for r in job.preview["rows"]] == [2]
     assert "工作表“Sheet”跳过空行" not in " ".join(job.preview["reading"])  # a trailing run
+
+
+def test_words_for_no_date_yet_are_empty_dates_and_building_is_green(personas, refs):
+    row = project_row(
+        色卡阶段="在建",
+        合作意向="已签约",
+        签约日期="2025-01-10",
+        实际开工日期="2025-05-01",
+        预计竣工日期="待定",
+        投产日期="未投产",
+    )
+
+    job = import_file(xlsx([row]), personas.officer_a)
+
+    assert job.status == ImportJob.Status.DONE, job.preview
+    project = Project.objects.get()
+    assert (project.stage, project.expected_completion_on, project.operating_on) == (
+        Stage.GREEN,
+        None,
+        None,
+    )
+    notes = job.preview["rows"][0]["notes"]
+    assert "色卡阶段：“在建”按 绿色 导入（绿色即已开工建设）" in notes
+    assert "预计竣工日期：“待定”即没有日期，按空白导入" in notes
