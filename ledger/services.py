@@ -156,9 +156,10 @@ def job_request_commit(*, job_id: int, user) -> ImportJob:
 class _RolledBack(Exception):
     """Raised inside the commit's transaction to undo every row written so far."""
 
-    def __init__(self, messages=(), plan: imports.Plan | None = None):
+    def __init__(self, messages=(), plan: imports.Plan | None = None, note: str = ""):
         self.messages = list(messages)
         self.plan = plan
+        self.note = note
 
 
 def job_commit(*, job_id: int) -> ImportJob:
@@ -166,7 +167,8 @@ def job_commit(*, job_id: int) -> ImportJob:
 
     1. Lock the job and check it still waits for its commit (a retried task stops here).
     2. Read the file again and plan it again inside the transaction, so the rows are checked
-       against the data they will be written over (the preview may be minutes old).
+       against the data they will be written over (the preview may be minutes old); a plan
+       that differs from the preview the person confirmed is not written but shown again.
     3. Write each row through projects.services as the user who uploaded it: permissions,
        validation, the state machine and the history rows all apply. A stage change records
        the reason "Excel导入".
@@ -185,6 +187,16 @@ def job_commit(*, job_id: int) -> ImportJob:
             plan = _read_and_plan(job, plan_share=(READ_SHARE, PLAN_SHARE))
             if plan.has_errors:
                 raise _RolledBack(plan=plan)
+            # Nothing is stored that the preview did not show: if the data (or what the unit
+            # taught the import) changed since, the person confirms the new preview first.
+            if plan.preview()["rows"] != job.preview.get("rows"):
+                raise _RolledBack(
+                    plan=plan,
+                    note=_(
+                        "预览之后系统中的数据有变化，没有导入任何数据。下面是按当前数据重新"
+                        "检查的结果，请核对后再确认导入。"
+                    ),
+                )
             APPLIERS[job.kind](plan, user, _progress_reporter(job, PLAN_SHARE, 100))
             if plan.has_errors:
                 raise _RolledBack(plan=plan)
@@ -196,7 +208,9 @@ def job_commit(*, job_id: int) -> ImportJob:
         if refused.plan is None:
             return _failed(job, refused.messages)
         preview = refused.plan.preview()
-        preview["notes"].insert(0, _("导入时发现错误，已全部撤销，没有导入任何数据。"))
+        preview["notes"].insert(
+            0, refused.note or _("导入时发现错误，已全部撤销，没有导入任何数据。")
+        )
         return _finish(
             job, ImportJob.Status.PREVIEWED, preview=preview, summary=refused.plan.counts()
         )

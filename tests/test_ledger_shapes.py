@@ -605,3 +605,31 @@ def test_words_for_no_date_yet_are_empty_dates_and_building_is_green(personas, r
     notes = job.preview["rows"][0]["notes"]
     assert "色卡阶段：“在建”按 绿色 导入（绿色即已开工建设）" in notes
     assert "预计竣工日期：“待定”即没有日期，按空白导入" in notes
+
+
+def test_a_commit_whose_plan_differs_from_the_confirmed_preview_stores_nothing(personas, refs):
+    from ledger.services import job_commit, job_request_commit
+
+    project = factories.ProjectFactory(
+        code="JC-400", unit=personas.unit_a, total_investment=D("1000")
+    )
+    row = project_row(项目编号="JC-400", 项目名称=project.name, 投资方=project.investor.name)
+    job = upload(xlsx([row]), personas.officer_a)
+    assert job.preview["rows"][0]["changes"][0] == ["总投资（万元）", "1,000.00", "80,000.00"]
+    # Between the preview and the commit, someone saves another amount.
+    Project.objects.filter(pk=project.pk).update(total_investment=D("2000"))
+
+    job_request_commit(job_id=job.pk, user=personas.officer_a)
+    job = job_commit(job_id=job.pk)
+
+    assert job.status == ImportJob.Status.PREVIEWED
+    assert job.preview["notes"][0].startswith("预览之后系统中的数据有变化，没有导入任何数据。")
+    assert job.preview["rows"][0]["changes"][0] == ["总投资（万元）", "2,000.00", "80,000.00"]
+    assert Project.objects.get(pk=project.pk).total_investment == D("2000")
+
+    # Confirmed again, the file goes in as the new preview shows.
+    job_request_commit(job_id=job.pk, user=personas.officer_a)
+    job = job_commit(job_id=job.pk)
+
+    assert job.status == ImportJob.Status.DONE
+    assert Project.objects.get(pk=project.pk).total_investment == D("80000")
