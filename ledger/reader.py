@@ -955,13 +955,16 @@ def _check_header(raw, header, names, sheet_unit, problems, several) -> None:
 def _row_text(cells: list[RawCell]) -> list[str]:
     texts, seen_ranges = [], set()
     for cell in cells:
-        if _is_blank(cell.value) or cell.data_type == "f":
+        # A formula counts as content (its row is read and the formula refused with how to
+        # fix it), never as a blank cell.
+        if _is_blank(cell.value):
             continue
         if cell.merged_from:
             if cell.merged_from in seen_ranges:
                 continue
             seen_ranges.add(cell.merged_from)
-        texts.append(read_text(cell.value))
+        value = cell.value
+        texts.append(read_text(value if isinstance(value, str | int | float) else str(value)))
     return texts
 
 

@@ -633,3 +633,17 @@ def test_a_commit_whose_plan_differs_from_the_confirmed_preview_stores_nothing(p
 
     assert job.status == ImportJob.Status.DONE
     assert Project.objects.get(pk=project.pk).total_investment == D("80000")
+
+
+def test_a_row_of_formulas_is_read_and_each_formula_refused_not_taken_for_blank(personas, refs):
+    row = {h: None for h in PROJECT_HEADERS}
+    row.update({"项目名称": "=Sheet2!B3", "投资方": "=Sheet2!C3", "总投资（万元）": "=Sheet2!D3"})
+
+    job = upload(xlsx([row]), personas.officer_a)
+
+    errors = job.preview["rows"][0]["errors"]
+    assert [
+        "项目名称",
+        "单元格 B2 是公式，请将公式转换为数值（复制后“选择性粘贴 → 数值”）。",
+    ] in errors
+    assert job.summary["error"] == 1
