@@ -85,6 +85,7 @@ SKIP_REASONS = {
     Skip.SECTION: gettext_lazy("分组标题行，不是项目，已跳过"),
     Skip.TOTAL: gettext_lazy("合计/小计行，不是项目，已跳过"),
     Skip.NOTE: gettext_lazy("说明、落款或只有备注等不导入内容的行，不是项目，已跳过"),
+    Skip.HEADER: gettext_lazy("重复的表头行，不是项目，已跳过"),
     Skip.HIDDEN: gettext_lazy("隐藏的行（或被筛选隐藏），没有导入；要导入请在 Excel 中取消隐藏"),
 }
 

@@ -706,6 +706,7 @@ class Skip:
     TOTAL = "total"
     NOTE = "note"
     HIDDEN = "hidden"
+    HEADER = "header"
 
 
 _SECTION = re.compile(
@@ -845,7 +846,9 @@ def read_ledger(fileobj, columns: list[Column], remembered: dict[str, str] | Non
         # A sheet's own 填报日期 or title gives its year, else the first sheet that states
         # one; a month only ever comes from the sheet's own title.
         sheet_year, sheet_month = dated[raw.name]
-        blank = _read_rows(raw, header, stream, top, fill, rows, sheet_year or year, stopped_at)
+        blank = _read_rows(
+            raw, header, stream, top, fill, rows, sheet_year or year, stopped_at, names
+        )
         for row in rows[before:]:
             row.month = sheet_month
         if stopped_at:
@@ -968,7 +971,7 @@ def _row_text(cells: list[RawCell]) -> list[str]:
     return texts
 
 
-def _read_rows(raw, header, stream, top, fill, rows, year, stopped_at) -> list[int]:
+def _read_rows(raw, header, stream, top, fill, rows, year, stopped_at, names) -> list[int]:
     """Append the sheet's rows after the header to `rows`; return the blank rows' numbers
     (before the last row with data). A long run of blank rows ends the read, its first row
     appended to `stopped_at`."""
@@ -1007,6 +1010,8 @@ def _read_rows(raw, header, stream, top, fill, rows, year, stopped_at) -> list[i
         kind = ""
         if number in raw.hidden_rows:
             kind = Skip.HIDDEN
+        elif _repeats_header(names, mapped):
+            kind = Skip.HEADER
         elif _NOTE.match(first):
             kind = Skip.NOTE
         elif any(_TOTAL.match(normalize(t)) for t in texts[:3]):
@@ -1035,6 +1040,16 @@ def _read_rows(raw, header, stream, top, fill, rows, year, stopped_at) -> list[i
         row.sections = tuple(sections)
         rows.append(row)
     return blank
+
+
+def _repeats_header(names: HeaderNames, mapped) -> bool:
+    """A header row again below the data (a second table, or the header repeated for
+    printing): three or more cells name their own column."""
+    same = 0
+    for hc, cell in mapped:
+        if isinstance(cell.value, str) and names.find(cell.value)[0] is hc.column:
+            same += 1
+    return same >= 3
 
 
 def _read_row(number: int, sheet: str, mapped, year) -> SheetRow:

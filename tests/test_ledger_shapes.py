@@ -636,7 +636,7 @@ def test_a_commit_whose_plan_differs_from_the_confirmed_preview_stores_nothing(p
 
 
 def test_a_row_of_formulas_is_read_and_each_formula_refused_not_taken_for_blank(personas, refs):
-    row = {h: None for h in PROJECT_HEADERS}
+    row = dict.fromkeys(PROJECT_HEADERS)
     row.update({"项目名称": "=Sheet2!B3", "投资方": "=Sheet2!C3", "总投资（万元）": "=Sheet2!D3"})
 
     job = upload(xlsx([row]), personas.officer_a)
@@ -647,3 +647,20 @@ def test_a_row_of_formulas_is_read_and_each_formula_refused_not_taken_for_blank(
         "单元格 B2 是公式，请将公式转换为数值（复制后“选择性粘贴 → 数值”）。",
     ] in errors
     assert job.summary["error"] == 1
+
+
+def test_a_header_repeated_below_the_data_is_skipped_and_named(personas, refs):
+    rows = [
+        list(project_row(项目名称="甲").values()),
+        PROJECT_HEADERS,
+        list(project_row(项目名称="乙").values()),
+    ]
+
+    job = upload(xlsx(rows), personas.officer_a)
+
+    assert [(r["row"], r["status"]) for r in job.preview["rows"]] == [
+        (2, "new"),
+        (3, "skipped"),
+        (4, "new"),
+    ]
+    assert job.preview["rows"][1]["notes"] == ["重复的表头行，不是项目，已跳过"]
