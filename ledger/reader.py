@@ -786,6 +786,10 @@ def read_ledger(fileobj, columns: list[Column], remembered: dict[str, str] | Non
     problems: list[str] = []
     year = month = None
     dated: dict[str, tuple[int | None, datetime.date | None]] = {}  # each sheet's own
+    candidates = []  # sheets with a header: (raw, header, stream, top, fill, problems)
+    # The column that makes a row a project (项目名称): the first required one.
+    name_column = next(c for c in columns if c.required)
+    key = name_column.key
     for raw in raw_sheets:
         if raw.hidden:
             notes.append(_("未读取隐藏的工作表“%(s)s”。") % {"s": raw.name})
@@ -820,7 +824,21 @@ def read_ledger(fileobj, columns: list[Column], remembered: dict[str, str] | Non
             found = _SHEET_UNIT.search(normalize(text))
             if found:
                 sheet_unit = found.group(1)
-        _check_header(raw, header, names, sheet_unit, problems, len(raw_sheets) > 1)
+        sheet_problems: list[str] = []
+        _check_header(raw, header, names, sheet_unit, sheet_problems, len(raw_sheets) > 1)
+        candidates.append((raw, header, stream, top, fill, sheet_problems))
+    # A sheet whose header has no project name column (a 汇总 by chain or county) lists no
+    # projects: beside sheets that do, it is ignored, with a note. Alone, it is the ledger
+    # the person meant, and what it lacks refuses the file.
+    named = [c for c in candidates if any(hc.column.key == key for hc in c[1].columns.values())]
+    for raw, *_rest in candidates:
+        if named and all(raw is not c[0] for c in named):
+            notes.append(
+                _("未读取工作表“%(s)s”：表头中没有“%(h)s”列，不是逐个项目的台账（如汇总表）。")
+                % {"s": raw.name, "h": name_column.header}
+            )
+    for raw, header, stream, top, fill, sheet_problems in named or candidates:
+        problems.extend(sheet_problems)
         read.append((raw, header, stream, top, fill))
     if not read:
         required = [c.header for c in columns if c.required]

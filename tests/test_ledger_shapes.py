@@ -664,3 +664,20 @@ def test_a_header_repeated_below_the_data_is_skipped_and_named(personas, refs):
         (4, "new"),
     ]
     assert job.preview["rows"][1]["notes"] == ["重复的表头行，不是项目，已跳过"]
+
+
+def test_a_summary_sheet_beside_the_ledger_is_ignored_with_a_note(personas, refs):
+    summary = {
+        "title": "汇总",
+        "rows": [["产业链", "项目数", "总投资（亿元）"], ["有色金属新材料", 1, 8]],
+    }
+    ledger_sheet = {"title": "台账", "rows": [PROJECT_HEADERS, list(project_row().values())]}
+
+    job = import_file(workbook(summary, ledger_sheet), personas.officer_a)
+
+    assert job.status == ImportJob.Status.DONE, job.preview
+    assert Project.objects.get().total_investment == D("80000")
+    assert (
+        "未读取工作表“汇总”：表头中没有“项目名称”列，不是逐个项目的台账（如汇总表）。"
+        in job.preview["reading"]
+    )
