@@ -180,13 +180,17 @@ class Lookup:
         records,
         names: Callable[[Any], list[str]],
         loosen: Callable[[str], list[str]] | None = None,
-        within: bool = False,
+        within: Callable[[Any], list[str]] | None = None,
     ):
         self.what = what
         # Other readings of a name the exact match missed ("市工信局" → 工信局, "王明远副市长"
-        # → 王明远), and whether a name inside the text will do ("金川区宁远堡镇" → 金川区).
+        # → 王明远), and the names that will do when found inside the text ("金川区宁远堡镇"
+        # → 金川区; full names only, a short one like "有色" says too little).
         self.loosen = loosen
-        self.loose_within = within
+        self.by_full_name: dict[str, list] = defaultdict(list)
+        for record in records if within else ():
+            for name in {normalize(n) for n in within(record) if n}:
+                self.by_full_name[name].append(record)
         self.by_key: dict[str, list] = defaultdict(list)
         self.suggestions: list[str] = []
         for record in records:
@@ -208,8 +212,8 @@ class Lookup:
             for record in self.by_key.get(normalize(candidate), []):
                 found.add(record.pk)
                 records[record.pk] = record
-        if not found and self.loose_within:
-            record = self.within(text)
+        if not found and self.by_full_name:
+            record = self._within(text, self.by_full_name)
             if record is not None:
                 found, records = {record.pk}, {record.pk: record}
         if len(found) == 1:
@@ -220,10 +224,14 @@ class Lookup:
     def within(self, text: str):
         """The one record whose name (two characters or more) the text contains, preferring
         the longest name; None when there is none or it is not clear which."""
+        return self._within(text, self.by_key)
+
+    @staticmethod
+    def _within(text: str, by_key: dict):
         text = normalize(text)
         hits = [
             (len(k), r)
-            for k, records in self.by_key.items()
+            for k, records in by_key.items()
             if len(k) >= 2 and k in text
             for r in records
         ]
@@ -333,9 +341,13 @@ class ProjectReferences:
             loosen=_unit_readings,
         )
         # A place written with its township or park ("金川区宁远堡镇") is the place it is in.
-        self.places = Lookup(_("建设地点"), Place.objects.all(), lambda p: [p.name], within=True)
+        places = list(Place.objects.all())
+        self.places = Lookup(_("建设地点"), places, lambda p: [p.name], within=lambda p: [p.name])
         chains = list(IndustryChain.objects.all())
-        self.chains = Lookup(_("产业链"), chains, lambda c: [c.name, c.short_name])
+        # "有色金属新材料产业链" is the chain 有色金属新材料 (the one chain named in it).
+        self.chains = Lookup(
+            _("产业链"), chains, lambda c: [c.name, c.short_name], within=lambda c: [c.name]
+        )
         links = list(ChainLink.objects.select_related("chain", "parent"))
         self.links_by_chain: dict[int, Lookup] = {}
         for chain in chains:

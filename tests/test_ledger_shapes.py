@@ -681,3 +681,13 @@ def test_a_summary_sheet_beside_the_ledger_is_ignored_with_a_note(personas, refs
         "未读取工作表“汇总”：表头中没有“项目名称”列，不是逐个项目的台账（如汇总表）。"
         in job.preview["reading"]
     )
+
+
+def test_a_chain_written_with_its_suffix_is_the_chain_it_names(personas, refs):
+    job = import_file(
+        xlsx([project_row(产业链="有色金属新材料产业链", 产业链环节=None)]), personas.officer_a
+    )
+
+    assert job.status == ImportJob.Status.DONE, job.preview
+    assert Project.objects.get().chain == refs.chain
+    assert "产业链：“有色金属新材料产业链”按 有色金属新材料 导入" in job.preview["rows"][0]["notes"]
