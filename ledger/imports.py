@@ -222,9 +222,9 @@ class Lookup:
         raise error
 
     def within(self, text: str):
-        """The one record whose name (two characters or more) the text contains, preferring
-        the longest name; None when there is none or it is not clear which."""
-        return self._within(text, self.by_key)
+        """The one record whose full name (two characters or more) the text contains,
+        preferring the longest name; None when there is none or it is not clear which."""
+        return self._within(text, self.by_full_name)
 
     @staticmethod
     def _within(text: str, by_key: dict):
@@ -544,7 +544,7 @@ def _from_context(row, sheet_row, resolved, present, refs, header) -> list:
         sources = [(_("分组标题"), t) for t in reversed(sheet_row.sections)]
         sources.append((_("工作表名"), sheet_row.sheet))
         for where, text in sources:
-            found = lookup.within(text) if text else None
+            found = lookup.within(text) if text else None  # full names only
             if found is not None:
                 resolved[key] = found
                 if key not in {c.key for c in present}:
