@@ -7,12 +7,24 @@ import re
 from decimal import Decimal
 from io import BytesIO
 
-from hypothesis import given, settings
+import pytest
+import time_machine
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger import reader
 from ledger.columns import PROJECT_COLUMNS
-from tests.ledger_files import PROJECT_HEADERS, project_row, workbook
+from ledger.models import ImportJob
+from projects.models import Project
+from tests.ledger_files import (
+    PROJECT_HEADERS,
+    TODAY,
+    import_file,
+    project_row,
+    reference_data,
+    workbook,
+    xlsx,
+)
 
 UNITS = {"万元": Decimal(1), "亿元": Decimal(10000), "元": Decimal("0.0001")}
 
@@ -107,3 +119,39 @@ def test_a_month_end_is_the_months_last_day(month):
     assert (
         f"预计竣工日期：{month.year}年{month.month}月底 → {last.isoformat()}（月底）" in read.notes
     )
+
+
+# --- Through the whole flow: upload, preview, commit ---------------------------------------
+
+
+@pytest.fixture
+def refs(personas, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return reference_data(personas)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    # Within what the model accepts (0.01万元 to 500亿元); outside, the row is refused with why.
+    number=st.decimals(min_value=Decimal("0.01"), max_value=499, places=2, allow_nan=False),
+    unit=st.sampled_from(["万元", "亿元"]),
+)
+def test_what_the_preview_shows_is_what_the_commit_stores(personas, refs, number, unit):
+    headers = [f"总投资（{unit}）" if h == "总投资（万元）" else h for h in PROJECT_HEADERS]
+    row = project_row(**{"总投资（万元）": float(number)})
+    with time_machine.travel(TODAY, tick=False):
+        job = import_file(xlsx([[row[h] for h in PROJECT_HEADERS]], headers), personas.officer_a)
+
+    try:
+        assert job.status == ImportJob.Status.DONE, job.preview
+        stored = Project.objects.get().total_investment
+        shown = shown_amount(job.preview["rows"][0]["notes"])
+        assert stored == (number * UNITS[unit]).quantize(Decimal("0.01"))
+        assert stored == (shown if unit == "亿元" else number)
+    finally:
+        Project.objects.all().delete()
