@@ -706,6 +706,8 @@ def _plan_update(row, project, values, resolved, present, target, user, header) 
 def _plan_create(row, values, resolved, present, target, code, refs, user, today, header) -> None:
     row.status = RowStatus.NEW
     row.stage = target or Stage.RED
+    if row.stage not in stages.START_STAGES:
+        row.error(header("stage"), stages.START_MESSAGE)  # project_create's own rule
     unit = resolved.get("unit")
     if unit is not None and not roles.can_create_project(user, unit):
         own = getattr(user, "unit", None)

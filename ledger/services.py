@@ -36,7 +36,7 @@ READ_SHARE, PLAN_SHARE = 10, 30
 
 def job_create(*, user, kind: str, upload) -> ImportJob:
     """Keep an uploaded file and queue its preview."""
-    project_services.authorize(user, user is not None and roles.can_import_ledger(user))
+    roles.authorize(user, user is not None and roles.can_import_ledger(user))
     errors = {}
     if kind not in ImportJob.Kind.values:
         errors["kind"] = _("请选择导入类型。")
@@ -133,7 +133,7 @@ def job_preview(*, job_id: int) -> ImportJob:
 def job_request_commit(*, job_id: int, user) -> ImportJob:
     """Queue the commit of a clean preview; only the person who uploaded it may commit."""
     job = ImportJob.objects.get(pk=job_id)
-    project_services.authorize(user, user is not None and roles.can_commit_import(user, job))
+    roles.authorize(user, user is not None and roles.can_commit_import(user, job))
     if not job.can_commit:
         if job.error_count:
             raise ValidationError(
@@ -242,7 +242,7 @@ def column_mapping_save(*, job_id: int, user, choices: dict[str, str]) -> Import
     forgets an earlier choice). Only the uploader, with a unit, while the job is not running.
     """
     job = ImportJob.objects.get(pk=job_id)
-    project_services.authorize(user, user is not None and roles.can_commit_import(user, job))
+    roles.authorize(user, user is not None and roles.can_commit_import(user, job))
     if user.unit_id is None:
         raise ValidationError(_("您没有所属单位，不能保存表头对应关系。"))
     offered = set(job.preview.get("unknown_columns", []))

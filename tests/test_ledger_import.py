@@ -726,3 +726,12 @@ def test_a_job_the_worker_gave_up_on_is_marked_failed_not_left_running(personas,
     assert job.status == ImportJob.Status.FAILED
     assert job.preview["file_errors"] == ["数据库繁忙，本次没有导入任何数据，请稍后重新上传。"]
     assert not Project.objects.exists()
+
+
+def test_a_new_project_stated_as_dropped_is_refused_by_the_start_rule(personas, refs):
+    before = snapshot()
+
+    messages = refused(xlsx([project_row(色卡阶段="终止")]), personas.officer_a)
+
+    assert messages == ["第2行 色卡阶段：新项目不能以终止状态开始。"]
+    assert snapshot() == before
