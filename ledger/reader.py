@@ -27,6 +27,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -412,10 +413,11 @@ def _layout(workbook, worksheet):
     return ranges, hidden_rows, hidden_cols
 
 
-def _xlsx_sheets(fileobj) -> list[RawSheet]:
+def _xlsx_sheets(fileobj, closing: ExitStack) -> list[RawSheet]:
     _check_archive(fileobj)
     try:
         workbook = load_workbook(fileobj, read_only=True, data_only=False)
+        closing.callback(workbook.close)  # read-only mode keeps the archive open
     except Exception as exc:  # openpyxl raises many kinds for a file that is not an .xlsx
         logger.info("Rejected an upload that openpyxl cannot open: %r", exc)
         raise FileRejected([_NOT_EXCEL()]) from None
@@ -455,13 +457,14 @@ def _xlsx_cell(cell, row: int, column: int) -> RawCell:
     return RawCell(value, f"{get_column_letter(column)}{row}", data_type)
 
 
-def _xls_sheets(fileobj) -> list[RawSheet]:
+def _xls_sheets(fileobj, closing: ExitStack) -> list[RawSheet]:
     """A legacy .xls through python-calamine. Calamine gives each formula's last computed value
     (what Excel showed when the file was saved), not the formula."""
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     try:
         workbook = CalamineWorkbook.from_filelike(fileobj)
+        closing.callback(workbook.close)
     except Exception as exc:  # calamine's errors: not an .xls, encrypted, damaged
         logger.info("Rejected an upload that calamine cannot open: %r", exc)
         raise FileRejected([_NOT_EXCEL()]) from None
@@ -490,14 +493,14 @@ def _xls_sheets(fileobj) -> list[RawSheet]:
     return sheets
 
 
-def open_sheets(fileobj) -> list[RawSheet]:
+def open_sheets(fileobj, closing: ExitStack) -> list[RawSheet]:
     """Every sheet of an .xlsx or .xls, told apart by their first bytes, not their names."""
     head = fileobj.read(8)
     fileobj.seek(0)
     if head.startswith(XLSX_MAGIC):
-        return _xlsx_sheets(fileobj)
+        return _xlsx_sheets(fileobj, closing)
     if head == XLS_MAGIC:
-        return _xls_sheets(fileobj)
+        return _xls_sheets(fileobj, closing)
     raise FileRejected([_NOT_EXCEL()])
 
 
@@ -779,8 +782,13 @@ def _ledger_year(top_texts: list[str]) -> tuple[int | None, datetime.date | None
 def read_ledger(fileobj, columns: list[Column], remembered: dict[str, str] | None = None) -> Sheet:
     """The rows of every visible sheet with a ledger header, typed; raises FileRejected when
     the file cannot be trusted. `remembered` maps headers a unit uses to column keys."""
+    with ExitStack() as closing:
+        return _read_ledger(fileobj, columns, remembered, closing)
+
+
+def _read_ledger(fileobj, columns, remembered, closing) -> Sheet:
     names = HeaderNames(columns, remembered)
-    raw_sheets = open_sheets(fileobj)
+    raw_sheets = open_sheets(fileobj, closing)
     notes: list[str] = []
     read: list[tuple[RawSheet, Header, Iterator, list, _MergeFill]] = []
     problems: list[str] = []
