@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from org.demo import DEMO_PASSWORD, ensure_demo_accounts
+from demo.accounts import DEMO_PASSWORD, ensure_demo_accounts
 from projects.models import Project
 from tests import factories
 from tests.ledger_files import workbook
