@@ -233,6 +233,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TRACK_STARTED = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker child that grew past this (KiB, resident) is replaced after its task: memory an
+# oversized upload took is given back (issue #18). The ledger tasks have their own time limits.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 400_000)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Saving data never waits on the broker: a send that cannot connect fails fast and is logged.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

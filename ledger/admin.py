@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from ledger.models import ImportJob
+from ledger.models import ColumnMapping, ImportJob
 
 
 @admin.register(ImportJob)
@@ -18,3 +18,14 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ColumnMapping)
+class ColumnMappingAdmin(admin.ModelAdmin):
+    """The headers units taught the import; an admin corrects or deletes a wrong one (the
+    upload page only adds them)."""
+
+    list_display = ["unit", "kind", "header", "column_key", "created_by", "updated_at"]
+    list_filter = ["kind", "unit"]
+    search_fields = ["header", "unit__name"]
+    readonly_fields = ["created_by", "updated_at"]

@@ -21,11 +21,10 @@ import datetime
 import difflib
 import logging
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -33,19 +32,25 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import load_workbook
-from openpyxl.utils.datetime import from_excel
-from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from chains.models import ChainLink, IndustryChain
 from ledger.columns import (
-    IGNORED_HEADERS,
     IMPORT_COLUMNS,
     PROGRESS_COLUMNS,
     PROJECT_COLUMNS,
-    Column,
     Kind,
     link_label,
+)
+from ledger.reader import (  # noqa: F401 - the reader's names, re-exported for the services
+    MAX_ROWS,
+    CellError,
+    FileRejected,
+    Sheet,
+    SheetRow,
+    Skip,
+    normalize,
+    read_ledger,
+    read_text,
 )
 from org import roles
 from org.models import Place, Unit, User
@@ -54,13 +59,6 @@ from projects.models import Enterprise, MonthlyProgress, Project
 from projects.stages import Stage
 
 logger = logging.getLogger(__name__)
-
-# Title rows (a sheet title, the export's filter line) may sit above the header.
-HEADER_SEARCH_ROWS = 10
-MAX_ROWS = 20000
-MAX_BLANK_RUN = 1000
-YI = Decimal(10000)  # 1亿元 = 10000万元
-CENT = Decimal("0.01")
 
 # The template's example row is recognised by this name, so an upload of the untouched
 # template does not create a project called "示例".
@@ -74,333 +72,35 @@ class RowStatus(models.TextChoices):
     NEW = "new", gettext_lazy("新增")
     UPDATED = "updated", gettext_lazy("更新")
     UNCHANGED = "unchanged", gettext_lazy("未变")
+    SKIPPED = "skipped", gettext_lazy("跳过")
     ERROR = "error", gettext_lazy("错误")
 
 
-class FileRejected(Exception):
-    """The file as a whole cannot be read as this ledger; nothing in it is imported."""
-
-    def __init__(self, messages):
-        self.messages = [str(m) for m in messages]
-        super().__init__("；".join(self.messages))
+def read_sheet(fileobj, columns, remembered=None) -> Sheet:
+    """The typed rows of a ledger file (see ledger.reader)."""
+    return read_ledger(fileobj, columns, remembered)
 
 
-# --- Cells ------------------------------------------------------------------------------------
-
-
-def normalize(text) -> str:
-    """The form names and headers are compared in: full-width characters made half-width
-    (NFKC), whitespace removed, lower case."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower()
-
-
-def _is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _is_formula(cell) -> bool:
-    return cell.data_type == "f" or isinstance(cell.value, ArrayFormula | DataTableFormula)
-
-
-class CellError(ValueError):
-    pass
-
-
-def read_text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)  # a code typed as a number: 2025001, not "2025001.0"
-    if isinstance(value, datetime.datetime | datetime.date):
-        value = value.strftime("%Y-%m-%d")
-    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
-
-
-_AMOUNT = re.compile(r"^([+-]?\d+(?:\.\d+)?)(亿元|亿|万元|万|元)?$")
-
-
-def read_amount(value) -> tuple[Decimal, str]:
-    """An amount in 万元, and a note when it was written with a unit and converted.
-
-    Accepted: a number (万元), or text such as "5000", "5,000", "5000万", "5000万元", "1.2亿",
-    "1.2亿元", "50000000元".
-    """
-    if isinstance(value, bool):
-        raise CellError(_("金额应为数字（万元）。"))
-    if isinstance(value, int | float | Decimal):
-        amount = Decimal(str(value))
-        if not amount.is_finite():
-            raise CellError(_("金额应为数字（万元）。"))
-        return amount, ""
-    text = normalize(value).replace(",", "").replace("，", "")
-    match = _AMOUNT.match(text)
-    if not match:
-        raise CellError(
-            _("金额“%(v)s”无法识别：请填写以万元为单位的数字，如 5000，或写成 5000万、1.2亿。")
-            % {"v": read_text(value)}
-        )
-    number, unit = Decimal(match.group(1)), match.group(2) or ""
-    if unit.startswith("亿"):
-        amount = number * YI
-    elif unit == "元":
-        amount = (number / YI).quantize(CENT, rounding=ROUND_HALF_UP)
-    else:
-        amount = number
-    note = ""
-    if unit and not unit.startswith("万"):
-        note = _("“%(v)s”按 %(a)s 万元导入") % {"v": read_text(value), "a": f"{amount:,.2f}"}
-    return amount, note
-
-
-_DATE_PATTERNS = [
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-    re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-]
-# Excel's serial day numbers for 1990-01-01 .. 2100-12-31: a date cell formatted as a number.
-_SERIAL_RANGE = (32874, 73415)
-
-
-def read_date(value) -> datetime.date:
-    """A date from a date cell, an Excel serial number, or text in the common Chinese forms:
-    2025年6月26日, 2025/6/26, 2025.6.26, 2025-06-26."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if isinstance(value, int) and 19000101 <= value <= 21001231:
-        value = str(value)  # 20250626 typed as a number
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if _SERIAL_RANGE[0] <= value <= _SERIAL_RANGE[1]:
-            return from_excel(value).date()
-    else:
-        text = normalize(value)
-        for pattern in _DATE_PATTERNS:
-            match = pattern.match(text)
-            if match:
-                try:
-                    return datetime.date(*(int(g) for g in match.groups()))
-                except ValueError:
-                    raise CellError(
-                        _("日期“%(v)s”不存在，请核对。") % {"v": read_text(value)}
-                    ) from None
-    raise CellError(
-        _("日期“%(v)s”无法识别，请写成 2025-06-26、2025/6/26、2025.6.26 或 2025年6月26日。")
-        % {"v": read_text(value)}
-    )
-
-
-_MONTH_PATTERNS = [
-    re.compile(r"^(\d{4})年(\d{1,2})月(?:\d{1,2}日?)?$"),
-    re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.]\d{1,2})?$"),
-    re.compile(r"^(\d{4})(\d{2})$"),
-]
-
-
-def read_month(value) -> datetime.date:
-    """The first day of a month: a date cell, or 2025-06, 2025/6, 2025.6, 2025年6月, 202506."""
-    if isinstance(value, datetime.datetime | datetime.date):
-        return read_date(value).replace(day=1)
-    if isinstance(value, float):
-        # Excel turns 2025.10 into the number 2025.1: October and January look the same.
-        raise CellError(
-            _("月份写成了数字 %(v)s，无法区分 1 月和 10 月，请写成 2025-10 或 2025年10月。")
-            % {"v": value}
-        )
-    text = normalize(value)
-    for pattern in _MONTH_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            year, month = int(match.group(1)), int(match.group(2))
-            if 1 <= month <= 12:
-                return datetime.date(year, month, 1)
-    raise CellError(
-        _("月份“%(v)s”无法识别，请写成 2025-06 或 2025年6月。") % {"v": read_text(value)}
-    )
-
-
-def read_stage(value) -> Stage:
-    stage = stages.parse_stage(read_text(value))
-    if stage is None:
-        raise CellError(
-            _("无法识别的色卡阶段“%(v)s”，请填写 红/橙/蓝/绿/已投产/终止（或 红色、橙色……）。")
-            % {"v": read_text(value)}
-        )
-    return stage
-
-
-READERS: dict[str, Callable[[Any], Any]] = {
-    Kind.TEXT: read_text,
-    Kind.NAME: read_text,
-    Kind.MONEY: read_amount,
-    Kind.DATE: read_date,
-    Kind.MONTH: read_month,
-    Kind.STAGE: read_stage,
+SKIP_REASONS = {
+    Skip.SECTION: gettext_lazy("分组标题行，不是项目，已跳过"),
+    Skip.TOTAL: gettext_lazy("合计/小计行，不是项目，已跳过"),
+    Skip.NOTE: gettext_lazy("说明、落款或只有备注等不导入内容的行，不是项目，已跳过"),
+    Skip.HEADER: gettext_lazy("重复的表头行，不是项目，已跳过"),
+    Skip.HIDDEN: gettext_lazy("隐藏的行（或被筛选隐藏），没有导入；要导入请在 Excel 中取消隐藏"),
 }
 
 
-# --- The sheet --------------------------------------------------------------------------------
+def _sheet_label(sheet: Sheet, sheet_row: SheetRow) -> str:
+    """The sheet's name beside a row number, when the file has several sheets."""
+    return sheet_row.sheet if len(sheet.sheet_names) > 1 else ""
 
 
-@dataclass
-class SheetRow:
-    number: int  # the row number Excel shows
-    values: dict[str, Any] = field(default_factory=dict)  # column key -> typed value or None
-    errors: dict[str, list[str]] = field(default_factory=dict)  # column key -> reasons
-    notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class Sheet:
-    columns: list[Column]  # the importable columns the file has
-    rows: list[SheetRow]
-    header_row: int = 1
-
-    def has(self, key: str) -> bool:
-        return any(c.key == key for c in self.columns)
-
-
-def _open(fileobj):
-    try:
-        return load_workbook(fileobj, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not an .xlsx
-        logger.info("Rejected an upload that openpyxl cannot open: %r", exc)
-        raise FileRejected(
-            [
-                _(
-                    "文件不是有效的 Excel 工作簿（.xlsx）。如果是 .xls、.csv 或 WPS 文件，请在 "
-                    "Excel/WPS 中“另存为 → Excel 工作簿（*.xlsx）”后再上传。"
-                )
-            ]
-        ) from None
-
-
-def _find_header(workbook, known: dict[str, Column]):
-    """The sheet and row whose cells name the most known columns."""
-    best = (0, None, None)
-    for worksheet in workbook.worksheets:
-        for number, row in enumerate(
-            worksheet.iter_rows(min_row=1, max_row=HEADER_SEARCH_ROWS), start=1
-        ):
-            hits = sum(
-                1 for cell in row if isinstance(cell.value, str) and normalize(cell.value) in known
-            )
-            if hits > best[0]:
-                best = (hits, worksheet, number)
-    return best
-
-
-def read_sheet(fileobj, columns: list[Column]) -> Sheet:
-    """The rows of a ledger file, typed; raises FileRejected when the file cannot be trusted."""
-    workbook = _open(fileobj)
-    known = {normalize(c.header): c for c in columns}
-    hits, worksheet, header_row = _find_header(workbook, known)
-    required = [c.header for c in columns if c.required]
-    if hits < 2:
-        raise FileRejected(
-            [
-                _("没有找到表头。第一行（或标题下面的一行）应是列名：%(cols)s。")
-                % {"cols": "、".join(required)}
-                + _("可以先下载导入模板，按模板填写。")
-            ]
-        )
-
-    problems = []
-    for merged in worksheet.merged_cells.ranges:
-        if merged.min_row <= header_row <= merged.max_row:
-            problems.append(
-                _("表头有合并单元格（%(range)s）。请取消合并，让每一列只有一个列名。")
-                % {"range": merged.coord}
-            )
-
-    positions: dict[int, Column] = {}
-    seen: dict[str, int] = {}
-    unknown = []
-    header_cells = next(worksheet.iter_rows(min_row=header_row, max_row=header_row))
-    for cell in header_cells:
-        if _is_blank(cell.value):
-            continue
-        if _is_formula(cell):
-            problems.append(_("表头“%(c)s”是公式，请改为文字。") % {"c": cell.coordinate})
-            continue
-        text = read_text(cell.value)
-        key = normalize(text)
-        column = known.get(key)
-        if column is None:
-            if key not in {normalize(h) for h in IGNORED_HEADERS}:
-                unknown.append(text)
-            continue
-        if column.header in seen:
-            problems.append(_("列“%(h)s”出现了两次。") % {"h": column.header})
-            continue
-        seen[column.header] = cell.column
-        if column.importable:
-            positions[cell.column] = column
-
-    missing = [c.header for c in columns if c.required and c.header not in seen]
-    free_headers = [c.header for c in columns if c.header not in seen]
-    for text in unknown:
-        close = difflib.get_close_matches(text, free_headers, n=1, cutoff=0.4)
-        if close:
-            problems.append(
-                _("无法识别的列“%(h)s”，您是否指：%(s)s？") % {"h": text, "s": close[0]}
-            )
-        else:
-            problems.append(
-                _("无法识别的列“%(h)s”。可用的列：%(all)s。")
-                % {"h": text, "all": "、".join(c.header for c in columns)}
-            )
-    for header in missing:
-        problems.append(_("缺少必填列“%(h)s”。") % {"h": header})
-    if problems:
-        raise FileRejected(problems)
-
-    rows = []
-    blank_run = 0
-    for cells in worksheet.iter_rows(min_row=header_row + 1):
-        mapped = [(positions[c.column], c) for c in cells if c.column in positions]
-        if all(_is_blank(c.value) for _col, c in mapped):
-            # Empty rows are skipped, not errors. A long run of them is the formatted but empty
-            # tail some sheets carry down to row 1,048,576: the data has ended.
-            blank_run += 1
-            if blank_run > MAX_BLANK_RUN:
-                break
-            continue
-        blank_run = 0
-        if len(rows) >= MAX_ROWS:
-            raise FileRejected(
-                [_("一次最多导入 %(n)s 行，请把文件拆分后分批导入。") % {"n": MAX_ROWS}]
-            )
-        rows.append(_read_row(cells[0].row, mapped))
-    return Sheet(columns=list(positions.values()), rows=rows, header_row=header_row)
-
-
-def _read_row(number: int, mapped) -> SheetRow:
-    row = SheetRow(number=number)
-    for column, cell in mapped:
-        value = cell.value
-        if _is_formula(cell):
-            row.errors.setdefault(column.key, []).append(
-                _("单元格 %(c)s 是公式，请将公式转换为数值（复制后“选择性粘贴 → 数值”）。")
-                % {"c": cell.coordinate}
-            )
-            continue
-        if cell.data_type == "e":
-            row.errors.setdefault(column.key, []).append(
-                _("单元格 %(c)s 是错误值 %(v)s。") % {"c": cell.coordinate, "v": value}
-            )
-            continue
-        if _is_blank(value):
-            row.values[column.key] = None
-            continue
-        try:
-            parsed = READERS[column.kind](value)
-        except CellError as exc:
-            row.errors.setdefault(column.key, []).append(str(exc))
-            continue
-        if column.kind == Kind.MONEY:
-            parsed, note = parsed
-            if note:
-                row.notes.append(f"{column.header}：{note}")
-        row.values[column.key] = parsed
+def _skipped(sheet: Sheet, sheet_row: SheetRow) -> "RowPlan":
+    row = RowPlan(
+        number=sheet_row.number, sheet=_sheet_label(sheet, sheet_row), status=RowStatus.SKIPPED
+    )
+    row.label = sheet_row.skip_text
+    row.notes.append(str(SKIP_REASONS[sheet_row.skip]))
     return row
 
 
@@ -410,6 +110,7 @@ def _read_row(number: int, mapped) -> SheetRow:
 @dataclass
 class RowPlan:
     number: int
+    sheet: str = ""  # the sheet's name when the file has several
     label: str = ""
     status: str = ""
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, reason)
@@ -420,6 +121,9 @@ class RowPlan:
     fields: dict[str, Any] = field(default_factory=dict)  # values to write
     stage: Stage | None = None  # a new project's stage, or a move of an existing one
     new_investor: str = ""  # an enterprise to create first
+    # The stage is imported as the ledger states it, with requirements left to fill in
+    # (需补录; projects.services' `stated`).
+    stated: bool = False
     project: Project | None = None  # the project a progress row belongs to
 
     def error(self, header: str, message) -> None:
@@ -428,6 +132,7 @@ class RowPlan:
     def as_json(self) -> dict:
         return {
             "row": self.number,
+            "sheet": self.sheet,
             "status": self.status,
             "label": self.label,
             "errors": [list(e) for e in self.errors],
@@ -453,15 +158,39 @@ class Plan:
         counts["total"] = len(self.rows)
         return counts
 
+    # What the reader did with the file: sheets read and ignored, columns ignored, blank rows.
+    reading: list[str] = field(default_factory=list)
+    unknown_columns: list[str] = field(default_factory=list)
+
     def preview(self) -> dict:
-        return {"rows": [r.as_json() for r in self.rows], "notes": self.notes}
+        return {
+            "rows": [r.as_json() for r in self.rows],
+            "notes": self.notes,
+            "reading": self.reading,
+            "unknown_columns": self.unknown_columns,
+        }
 
 
 class Lookup:
     """Reference data by name (any of several names per record), with closest-name hints."""
 
-    def __init__(self, what: str, records, names: Callable[[Any], list[str]]):
+    def __init__(
+        self,
+        what: str,
+        records,
+        names: Callable[[Any], list[str]],
+        loosen: Callable[[str], list[str]] | None = None,
+        within: Callable[[Any], list[str]] | None = None,
+    ):
         self.what = what
+        # Other readings of a name the exact match missed ("市工信局" → 工信局, "王明远副市长"
+        # → 王明远), and the names that will do when found inside the text ("金川区宁远堡镇"
+        # → 金川区; full names only, a short one like "有色" says too little).
+        self.loosen = loosen
+        self.by_full_name: dict[str, list] = defaultdict(list)
+        for record in records if within else ():
+            for name in {normalize(n) for n in within(record) if n}:
+                self.by_full_name[name].append(record)
         self.by_key: dict[str, list] = defaultdict(list)
         self.suggestions: list[str] = []
         for record in records:
@@ -469,6 +198,48 @@ class Lookup:
             for name in {normalize(n) for n in record_names}:
                 self.by_key[name].append(record)
             self.suggestions.extend(record_names)
+
+    def find_loose(self, text: str):
+        """The record named `text`, or read more loosely as said above; (record, note) where
+        the note says how it was read. Raises the exact match's CellError otherwise."""
+        try:
+            return self.find(text), ""
+        except CellError as exc:
+            error = exc
+        found = set()
+        records = {}
+        for candidate in self.loosen(text) if self.loosen else []:
+            for record in self.by_key.get(normalize(candidate), []):
+                found.add(record.pk)
+                records[record.pk] = record
+        if not found and self.by_full_name:
+            record = self._within(text, self.by_full_name)
+            if record is not None:
+                found, records = {record.pk}, {record.pk: record}
+        if len(found) == 1:
+            record = records[found.pop()]
+            return record, _("“%(v)s”按 %(r)s 导入") % {"v": text, "r": record}
+        raise error
+
+    def within(self, text: str):
+        """The one record whose full name (two characters or more) the text contains,
+        preferring the longest name; None when there is none or it is not clear which."""
+        return self._within(text, self.by_full_name)
+
+    @staticmethod
+    def _within(text: str, by_key: dict):
+        text = normalize(text)
+        hits = [
+            (len(k), r)
+            for k, records in by_key.items()
+            if len(k) >= 2 and k in text
+            for r in records
+        ]
+        if not hits:
+            return None
+        longest = max(n for n, _r in hits)
+        records = {r.pk: r for n, r in hits if n == longest}
+        return next(iter(records.values())) if len(records) == 1 else None
 
     def find(self, text: str):
         """The record named `text`; raises CellError with a hint when there is none."""
@@ -563,10 +334,20 @@ class ProjectReferences:
     """Everything a project row is matched against, loaded once (one query each)."""
 
     def __init__(self):
-        self.units = Lookup(_("责任单位"), Unit.objects.all(), lambda u: [u.short_name, u.name])
-        self.places = Lookup(_("建设地点"), Place.objects.all(), lambda p: [p.name])
+        self.units = Lookup(
+            _("责任单位"),
+            Unit.objects.all(),
+            lambda u: [u.short_name, u.name],
+            loosen=_unit_readings,
+        )
+        # A place written with its township or park ("金川区宁远堡镇") is the place it is in.
+        places = list(Place.objects.all())
+        self.places = Lookup(_("建设地点"), places, lambda p: [p.name], within=lambda p: [p.name])
         chains = list(IndustryChain.objects.all())
-        self.chains = Lookup(_("产业链"), chains, lambda c: [c.name, c.short_name])
+        # "有色金属新材料产业链" is the chain 有色金属新材料 (the one chain named in it).
+        self.chains = Lookup(
+            _("产业链"), chains, lambda c: [c.name, c.short_name], within=lambda c: [c.name]
+        )
         links = list(ChainLink.objects.select_related("chain", "parent"))
         self.links_by_chain: dict[int, Lookup] = {}
         for chain in chains:
@@ -580,6 +361,7 @@ class ProjectReferences:
             _("市级领导"),
             User.objects.filter(groups__name=roles.LEADER, is_active=True).distinct(),
             lambda u: [u.full_name, u.display_name, u.username],
+            loosen=_leader_readings,
         )
         self.enterprises: dict[str, list[Enterprise]] = defaultdict(list)
         for enterprise in Enterprise.objects.only("id", "name"):
@@ -641,6 +423,9 @@ def plan_projects(sheet: Sheet, *, user, today: datetime.date | None = None, tic
 
     rows = []
     for index, sheet_row in enumerate(sheet.rows):
+        if sheet_row.skip:
+            rows.append(_skipped(sheet, sheet_row))
+            continue
         row = _plan_project_row(sheet_row, sheet, present, refs, user, today, header, seen)
         if row.new_investor and row.status != RowStatus.ERROR:
             # Said once per enterprise, on the first row that names it.
@@ -651,11 +436,17 @@ def plan_projects(sheet: Sheet, *, user, today: datetime.date | None = None, tic
         rows.append(row)
         if tick:
             tick(index + 1, len(sheet.rows))
-    return Plan(kind="projects", rows=rows)
+    return Plan(
+        kind="projects", rows=rows, reading=list(sheet.notes), unknown_columns=sheet.unknown
+    )
 
 
 def _plan_project_row(sheet_row, sheet, present, refs, user, today, header, seen) -> RowPlan:
-    row = RowPlan(number=sheet_row.number, notes=list(sheet_row.notes))
+    row = RowPlan(
+        number=sheet_row.number,
+        sheet=_sheet_label(sheet, sheet_row),
+        notes=list(sheet_row.notes),
+    )
     values = sheet_row.values
     for key, messages in sheet_row.errors.items():
         for message in messages:
@@ -666,9 +457,12 @@ def _plan_project_row(sheet_row, sheet, present, refs, user, today, header, seen
 
     if _is_example_row(sheet_row, "name", EXAMPLE_PROJECT_NAME):
         row.error(header("name"), _("这是导入模板中的示例行，请删除后再导入。"))
+    # Only the columns of the row's own sheet: a column another sheet has is left as it is.
+    present = [c for c in present if c.key in sheet_row.keys]
     for column in sheet.columns:
         if (
-            column.required
+            column.key in sheet_row.keys
+            and column.required
             and values.get(column.key) is None
             and column.key not in sheet_row.errors
         ):
@@ -703,8 +497,9 @@ def _plan_project_row(sheet_row, sheet, present, refs, user, today, header, seen
                 resolved["chain_link"] = lookup.find(link_text)
             except CellError as exc:
                 row.error(header("chain_link"), exc)
-        if resolved["chain_link"] is not None and chain is None and sheet.has("chain"):
+        if resolved["chain_link"] is not None and chain is None and "chain" in sheet_row.keys:
             resolved["chain"] = resolved["chain_link"].chain
+    present = _from_context(row, sheet_row, resolved, present, refs, header)
 
     # Which project the row is.
     existing = refs.by_code.get(code) if code else None
@@ -739,15 +534,67 @@ def _plan_project_row(sheet_row, sheet, present, refs, user, today, header, seen
     return row
 
 
+def _from_context(row, sheet_row, resolved, present, refs, header) -> list:
+    """The place and chain a row leaves blank, taken from the section titles above it or its
+    sheet's name ("一、有色金属新材料产业链（12个）", a sheet "永昌县"), and said in the preview."""
+    present = list(present)
+    for key, lookup in (("place", refs.places), ("chain", refs.chains)):
+        if sheet_row.values.get(key) or key in sheet_row.errors or resolved.get(key):
+            continue
+        sources = [(_("分组标题"), t) for t in reversed(sheet_row.sections)]
+        sources.append((_("工作表名"), sheet_row.sheet))
+        for where, text in sources:
+            found = lookup.within(text) if text else None  # full names only
+            if found is not None:
+                resolved[key] = found
+                if key not in {c.key for c in present}:
+                    present.append(next(c for c in PROJECT_COLUMNS if c.key == key))
+                row.notes.append(
+                    _("%(h)s取自%(where)s“%(t)s”：%(v)s")
+                    % {"h": header(key), "where": where, "t": text, "v": found}
+                )
+                break
+    if resolved.get("place") is None and "place" not in sheet_row.keys:
+        row.error(
+            header("place"),
+            _("必填。表中没有“建设地点”列，工作表名和分组标题中也没有可识别的地点。"),
+        )
+    return present
+
+
 def _resolve(row, values, key, lookup, header):
     text = values.get(key)
     if not text:
         return None
     try:
-        return lookup.find(text)
+        record, note = lookup.find_loose(text)
     except CellError as exc:
         row.error(header(key), exc)
         return None
+    if note:
+        row.notes.append(f"{header(key)}：{note}")
+    return record
+
+
+_CITY_PREFIX = re.compile(r"^(?:甘肃省)?(?:金昌市|市)")
+_LEADER_TITLE = re.compile(
+    r"[(（\[【].*[)）\]】]$|(?:常务副市长|副市长|市长|副书记|书记|主任|副主任|部长|秘书长|"
+    r"主席|副主席|同志)$"
+)
+
+
+def _unit_readings(text: str) -> list[str]:
+    """ "市工信局", "金昌市工信局" → 工信局: a unit written with the city before it."""
+    stripped = _CITY_PREFIX.sub("", normalize(text))
+    return [stripped] if stripped and stripped != normalize(text) else []
+
+
+def _leader_readings(text: str) -> list[str]:
+    """ "王明远副市长", "王明远（副市长）" → 王明远; two names ("王明远、李四") are not one."""
+    if re.search(r"[、,，;；/]", text):
+        return []
+    stripped = _LEADER_TITLE.sub("", normalize(text))
+    return [stripped] if stripped and stripped != normalize(text) else []
 
 
 def _check_duplicate(row, seen, existing, code, name, investor_name) -> None:
@@ -844,13 +691,23 @@ def _plan_update(row, project, values, resolved, present, target, user, header) 
             _("不能从%(a)s直接变更为%(b)s。") % {"a": current.label, "b": target.label},
         )
         return
+    # What the ledger leaves out is to fill in (需补录); what it empties and the project had,
+    # while its stage stands on it, is refused (the edit service refuses it too).
+    had_missing = {r.field for r in stages.unmet_requirements(project, current)}
     for requirement in stages.unmet_requirements(candidate, stage):
-        row.error(header("stage"), requirement.message)
+        if requirement.field in row.fields and requirement.field not in had_missing:
+            row.error(header("stage"), requirement.message)
+        elif moving:
+            _backfill(row, requirement, stage, header)
+        else:
+            row.notes.append(_missing_note(requirement, stage, header))
 
 
 def _plan_create(row, values, resolved, present, target, code, refs, user, today, header) -> None:
     row.status = RowStatus.NEW
     row.stage = target or Stage.RED
+    if row.stage not in stages.START_STAGES:
+        row.error(header("stage"), stages.START_MESSAGE)  # project_create's own rule
     unit = resolved.get("unit")
     if unit is not None and not roles.can_create_project(user, unit):
         own = getattr(user, "unit", None)
@@ -867,7 +724,21 @@ def _plan_create(row, values, resolved, present, target, code, refs, user, today
     candidate = Project(stage=row.stage, **row.fields)
     _validate_project(row, candidate, header)
     for requirement in stages.unmet_requirements(candidate, row.stage):
-        row.error(header("stage"), requirement.message)
+        _backfill(row, requirement, row.stage, header)
+
+
+def _missing_note(requirement, stage, header) -> str:
+    return _("需补录：%(f)s（台账标明为%(s)s，导入后请在项目页补填）") % {
+        "f": header(requirement.field) if requirement.field != "intent_note" else _("合作意向"),
+        "s": Stage(stage).label,
+    }
+
+
+def _backfill(row: "RowPlan", requirement, stage, header) -> None:
+    """The ledger states a stage whose requirement the project lacks: the stage is imported
+    as stated (projects.backfill) and the preview lists what to fill in."""
+    row.stated = True
+    row.notes.append(_missing_note(requirement, stage, header))
 
 
 # --- Monthly progress -------------------------------------------------------------------------
@@ -884,18 +755,24 @@ def plan_progress(sheet: Sheet, *, user, today: datetime.date | None = None, tic
         by_name[normalize(project.name)].append(project)
     project_names = [p.name for p in projects]
     months = {r.values["month"] for r in sheet.rows if r.values.get("month")}
+    months |= {r.month for r in sheet.rows if r.month is not None}
     # One query: the entries of the months the file speaks of, by (project, month).
     entries = {(e.project_id, e.month): e for e in MonthlyProgress.objects.filter(month__in=months)}
     seen: dict[tuple, int] = {}
     rows = []
     for index, sheet_row in enumerate(sheet.rows):
+        if sheet_row.skip:
+            rows.append(_skipped(sheet, sheet_row))
+            continue
         row = _plan_progress_row(
             sheet_row, sheet, by_code, by_name, project_names, entries, seen, user, today, header
         )
         rows.append(row)
         if tick:
             tick(index + 1, len(sheet.rows))
-    return Plan(kind="progress", rows=rows)
+    return Plan(
+        kind="progress", rows=rows, reading=list(sheet.notes), unknown_columns=sheet.unknown
+    )
 
 
 def _find_project(row, values, by_code, by_name, project_names, header) -> Project | None:
@@ -933,7 +810,11 @@ def _find_project(row, values, by_code, by_name, project_names, header) -> Proje
 def _plan_progress_row(
     sheet_row, sheet, by_code, by_name, project_names, entries, seen, user, today, header
 ) -> RowPlan:
-    row = RowPlan(number=sheet_row.number, notes=list(sheet_row.notes))
+    row = RowPlan(
+        number=sheet_row.number,
+        sheet=_sheet_label(sheet, sheet_row),
+        notes=list(sheet_row.notes),
+    )
     values = sheet_row.values
     for key, messages in sheet_row.errors.items():
         for message in messages:
@@ -943,7 +824,8 @@ def _plan_progress_row(
         row.error(header("narrative"), _("这是导入模板中的示例行，请删除后再导入。"))
     for column in sheet.columns:
         if (
-            column.required
+            column.key in sheet_row.keys
+            and column.required
             and values.get(column.key) is None
             and column.key not in sheet_row.errors
         ):
@@ -951,6 +833,15 @@ def _plan_progress_row(
 
     project = _find_project(row, values, by_code, by_name, project_names, header)
     month = values.get("month")
+    if "month" not in sheet_row.keys:
+        # A 填报表 of one month says which in its title ("2025年6月重点项目进展填报表").
+        month = sheet_row.month
+        if month is None:
+            row.error(header("month"), _("必填。表中没有“月份”列，表格标题中也没有写明年月。"))
+        else:
+            row.notes.append(
+                _("月份取自表格标题：%(y)s年%(m)s月") % {"y": month.year, "m": month.month}
+            )
     if project is not None:
         row.project = project
         row.label = f"{project.name}（{project.code}）"
@@ -970,7 +861,11 @@ def _plan_progress_row(
 
     wanted = {}
     for column in sheet.columns:
-        if column.key in ("project_code", "project_name", "month"):
+        if column.key not in sheet_row.keys or column.key in (
+            "project_code",
+            "project_name",
+            "month",
+        ):
             continue
         value = values.get(column.key)
         wanted[column.key] = (value or "") if column.kind == Kind.TEXT else value

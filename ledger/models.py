@@ -117,3 +117,36 @@ class ImportJob(models.Model):
 
     def clear_progress(self) -> None:
         self._progress_path().unlink(missing_ok=True)
+
+
+class ColumnMapping(models.Model):
+    """A header a unit's ledger uses that the import did not know, and the column the unit
+    said it means: remembered so the unit's next upload is read without asking again."""
+
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("单位"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("导入类型"), max_length=10, choices=ImportJob.Kind.choices)
+    # As ledger.reader.normalize gives it: the header without spaces, brackets half-width.
+    header = models.CharField(_("表头"), max_length=200)
+    column_key = models.CharField(_("对应的列"), max_length=40)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("设置人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("表头对应关系")
+        verbose_name_plural = _("表头对应关系")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "kind", "header"], name="columnmapping_unit_kind_header_uniq"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.header} → {self.column_key}"

@@ -130,3 +130,16 @@ SOURCES: dict[str, Callable[..., ExportSource]] = {
     "targets": targets_source,
     "taskforces": taskforces_source,
 }
+
+
+def column_mappings(*, user, kind: str) -> dict[str, str]:
+    """The headers the user's unit told the import what they mean (header → column key); one
+    query. A user without a unit has none."""
+    from ledger.models import ColumnMapping
+
+    unit_id = getattr(user, "unit_id", None)
+    if unit_id is None:
+        return {}
+    return dict(
+        ColumnMapping.objects.filter(unit_id=unit_id, kind=kind).values_list("header", "column_key")
+    )

@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from dispatch.notices import enqueue
 from jinchang import jobs
-from ledger import imports
-from ledger.models import ImportJob
+from ledger import imports, selectors
+from ledger.models import ColumnMapping, ImportJob
 from org import roles
 from projects import services as project_services
 from projects import stages
@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 # The reason written on every color-card move an import makes (StageChange.reason).
 IMPORT_REASON = "Excel导入"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# The reader tells the formats apart by their content; the name only stops the obvious mistakes.
+ACCEPTED_SUFFIXES = (".xlsx", ".xls")
 # How often (in rows) the progress figure is written while a file is checked or imported.
 PROGRESS_EVERY = 100
 
@@ -36,15 +38,15 @@ READ_SHARE, PLAN_SHARE = 10, 30
 
 def job_create(*, user, kind: str, upload) -> ImportJob:
     """Keep an uploaded file and queue its preview."""
-    project_services.authorize(user, user is not None and roles.can_import_ledger(user))
+    roles.authorize(user, user is not None and roles.can_import_ledger(user))
     errors = {}
     if kind not in ImportJob.Kind.values:
         errors["kind"] = _("请选择导入类型。")
     if upload is None:
         errors["file"] = _("请选择要上传的文件。")
-    elif Path(upload.name).suffix.lower() != ".xlsx":
+    elif Path(upload.name).suffix.lower() not in ACCEPTED_SUFFIXES:
         errors["file"] = _(
-            "请上传 .xlsx 格式的 Excel 文件。.xls、.csv 或 WPS 文件请先“另存为 Excel 工作簿"
+            "请上传 Excel 文件（.xlsx 或 .xls）。.csv 或 WPS 的 .et 文件请先“另存为 Excel 工作簿"
             "（*.xlsx）”。"
         )
     elif upload.size == 0:
@@ -81,8 +83,9 @@ def _progress_reporter(job: ImportJob, start: int, end: int):
 
 def _read_and_plan(job: ImportJob, *, plan_share: tuple[int, int]) -> imports.Plan:
     columns = imports.COLUMNS[job.kind]
+    remembered = selectors.column_mappings(user=job.created_by, kind=job.kind)
     with job.file.open("rb") as fileobj:
-        sheet = imports.read_sheet(fileobj, columns)
+        sheet = imports.read_sheet(fileobj, columns, remembered)
     job.report_progress(READ_SHARE)
     planner = imports.PLANNERS[job.kind]
     return planner(sheet, user=job.created_by, tick=_progress_reporter(job, *plan_share))
@@ -103,10 +106,9 @@ def _finish(job: ImportJob, status: str, *, preview=None, summary=None) -> Impor
     return job
 
 
-def _failed(job: ImportJob, messages) -> ImportJob:
-    return _finish(
-        job, ImportJob.Status.FAILED, preview={"file_errors": list(messages)}, summary={}
-    )
+def _failed(job: ImportJob, messages, unknown=()) -> ImportJob:
+    preview = {"file_errors": list(messages), "unknown_columns": list(unknown)}
+    return _finish(job, ImportJob.Status.FAILED, preview=preview, summary={})
 
 
 def job_preview(*, job_id: int) -> ImportJob:
@@ -122,7 +124,7 @@ def job_preview(*, job_id: int) -> ImportJob:
     try:
         plan = _read_and_plan(job, plan_share=(READ_SHARE, 100))
     except imports.FileRejected as exc:
-        return _failed(job, exc.messages)
+        return _failed(job, exc.messages, exc.unknown)
     except OperationalError:
         raise  # the database was busy: the task retries
     except Exception:
@@ -135,7 +137,7 @@ def job_preview(*, job_id: int) -> ImportJob:
 def job_request_commit(*, job_id: int, user) -> ImportJob:
     """Queue the commit of a clean preview; only the person who uploaded it may commit."""
     job = ImportJob.objects.get(pk=job_id)
-    project_services.authorize(user, user is not None and roles.can_commit_import(user, job))
+    roles.authorize(user, user is not None and roles.can_commit_import(user, job))
     if not job.can_commit:
         if job.error_count:
             raise ValidationError(
@@ -158,9 +160,10 @@ def job_request_commit(*, job_id: int, user) -> ImportJob:
 class _RolledBack(Exception):
     """Raised inside the commit's transaction to undo every row written so far."""
 
-    def __init__(self, messages=(), plan: imports.Plan | None = None):
+    def __init__(self, messages=(), plan: imports.Plan | None = None, note: str = ""):
         self.messages = list(messages)
         self.plan = plan
+        self.note = note
 
 
 def job_commit(*, job_id: int) -> ImportJob:
@@ -168,7 +171,8 @@ def job_commit(*, job_id: int) -> ImportJob:
 
     1. Lock the job and check it still waits for its commit (a retried task stops here).
     2. Read the file again and plan it again inside the transaction, so the rows are checked
-       against the data they will be written over (the preview may be minutes old).
+       against the data they will be written over (the preview may be minutes old); a plan
+       that differs from the preview the person confirmed is not written but shown again.
     3. Write each row through projects.services as the user who uploaded it: permissions,
        validation, the state machine and the history rows all apply. A stage change records
        the reason "Excel导入".
@@ -187,6 +191,16 @@ def job_commit(*, job_id: int) -> ImportJob:
             plan = _read_and_plan(job, plan_share=(READ_SHARE, PLAN_SHARE))
             if plan.has_errors:
                 raise _RolledBack(plan=plan)
+            # Nothing is stored that the preview did not show: if the data (or what the unit
+            # taught the import) changed since, the person confirms the new preview first.
+            if plan.preview()["rows"] != job.preview.get("rows"):
+                raise _RolledBack(
+                    plan=plan,
+                    note=_(
+                        "预览之后系统中的数据有变化，没有导入任何数据。下面是按当前数据重新"
+                        "检查的结果，请核对后再确认导入。"
+                    ),
+                )
             APPLIERS[job.kind](plan, user, _progress_reporter(job, PLAN_SHARE, 100))
             if plan.has_errors:
                 raise _RolledBack(plan=plan)
@@ -198,7 +212,9 @@ def job_commit(*, job_id: int) -> ImportJob:
         if refused.plan is None:
             return _failed(job, refused.messages)
         preview = refused.plan.preview()
-        preview["notes"].insert(0, _("导入时发现错误，已全部撤销，没有导入任何数据。"))
+        preview["notes"].insert(
+            0, refused.note or _("导入时发现错误，已全部撤销，没有导入任何数据。")
+        )
         return _finish(
             job, ImportJob.Status.PREVIEWED, preview=preview, summary=refused.plan.counts()
         )
@@ -274,6 +290,67 @@ def job_requeue_stuck() -> dict:
     return counts
 
 
+def column_mapping_save(*, job_id: int, user, choices: dict[str, str]) -> ImportJob:
+    """Remember, for the uploader's unit, what headers the import did not know mean, and check
+    the file again with them.
+
+    `choices` maps a header the preview listed as unknown to a column key ("" ignores it and
+    forgets an earlier choice). Only the uploader, with a unit, while the job is not running.
+    """
+    job = ImportJob.objects.get(pk=job_id)
+    roles.authorize(user, user is not None and roles.can_commit_import(user, job))
+    if user.unit_id is None:
+        raise ValidationError(_("您没有所属单位，不能保存表头对应关系。"))
+    offered = set(job.preview.get("unknown_columns", []))
+    keys = {c.key for c in imports.COLUMNS[job.kind] if c.importable}
+    errors = [h for h, key in choices.items() if h not in offered or (key and key not in keys)]
+    if errors:
+        raise ValidationError(_("表头对应关系无效：%(h)s。") % {"h": "、".join(errors)})
+    taken = [key for key in choices.values() if key]
+    if len(taken) != len(set(taken)):
+        raise ValidationError(_("两个表头不能对应同一列。"))
+    with transaction.atomic():
+        if job.is_running or job.status == ImportJob.Status.DONE:
+            raise ValidationError(_("这个文件现在不能重新检查。"))
+        for header, key in choices.items():
+            normalized = imports.normalize(header)
+            if key:
+                ColumnMapping.objects.update_or_create(
+                    unit_id=user.unit_id,
+                    kind=job.kind,
+                    header=normalized,
+                    defaults={"column_key": key, "created_by": user},
+                )
+            else:
+                ColumnMapping.objects.filter(
+                    unit_id=user.unit_id, kind=job.kind, header=normalized
+                ).delete()
+        claimed = ImportJob.objects.filter(
+            pk=job.pk, status__in=[ImportJob.Status.PREVIEWED, ImportJob.Status.FAILED]
+        ).update(status=ImportJob.Status.UPLOADED, progress=0)
+        if claimed:
+            transaction.on_commit(lambda: _queue("preview_import", job.pk), robust=True)
+    job.refresh_from_db()
+    return job
+
+
+def job_timed_out(*, job_id: int, seconds: int) -> None:
+    """After the task's time limit: nothing was written (a commit is one transaction), and
+    the uploader is told which limit the file went past."""
+    job = ImportJob.objects.get(pk=job_id)
+    if job.is_running or job.status == ImportJob.Status.FAILED:
+        _failed(
+            job,
+            [
+                _(
+                    "文件处理超过了 %(s)s 秒的时间上限，已停止，没有导入任何数据。请删除多余的"
+                    "空白行列和工作表，或拆分成几个文件后再上传。"
+                )
+                % {"s": seconds}
+            ],
+        )
+
+
 def _refuse(row: imports.RowPlan, exc: Exception, header) -> None:
     if isinstance(exc, ValidationError):
         imports.add_validation_errors(row, exc, header)
@@ -303,7 +380,7 @@ def _apply_project_row(row: imports.RowPlan, user, investors: dict) -> None:
         fields["investor"] = investors[key]
     if row.target is None:
         project_services.project_create(
-            user=user, stage=row.stage, stage_reason=IMPORT_REASON, **fields
+            user=user, stage=row.stage, stage_reason=IMPORT_REASON, stated=row.stated, **fields
         )
         return
     project = row.target
@@ -316,18 +393,23 @@ def _apply_project_row(row: imports.RowPlan, user, investors: dict) -> None:
         stages.Kind.RESTORE,
     )
     if move_first:
-        version = _move(project, row.stage, user, version)
+        version = _move(project, row.stage, user, version, row.stated)
     if fields:
         version = project_services.project_update(
             project_id=project.pk, version=version, user=user, **fields
         ).version
     if row.stage is not None and not move_first:
-        _move(project, row.stage, user, version)
+        _move(project, row.stage, user, version, row.stated)
 
 
-def _move(project, stage, user, version) -> int:
+def _move(project, stage, user, version, stated) -> int:
     return project_services.project_transition(
-        project_id=project.pk, to=stage, user=user, reason=IMPORT_REASON, version=version
+        project_id=project.pk,
+        to=stage,
+        user=user,
+        reason=IMPORT_REASON,
+        version=version,
+        stated=stated,
     ).version
 
 

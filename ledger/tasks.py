@@ -3,6 +3,7 @@ moves on only from the state the step expects, and a commit is one transaction),
 never imports a file twice."""
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 
 from ledger import services
@@ -14,12 +15,25 @@ IMPORT_TASK_OPTIONS = {"bind": True, "max_retries": 3, "reject_on_worker_lost": 
 
 # SQLite lets one writer in at a time; a long import elsewhere can outlast the busy timeout.
 RETRY_DELAY_SECONDS = 30
+# The largest file the reader accepts (20,000 rows) is checked in well under a minute and
+# committed in a few; a task past these limits is reading something no ledger is. The soft
+# limit raises inside the task, which marks the job failed (naming the limit) and rolls a
+# commit back; the hard limit kills the child if even that does not return.
+SOFT_TIME_LIMIT_SECONDS = {"preview": 120, "commit": 600}
+HARD_TIME_LIMIT_EXTRA_SECONDS = 30
 
 
-@shared_task(**IMPORT_TASK_OPTIONS)
+@shared_task(
+    **IMPORT_TASK_OPTIONS,
+    soft_time_limit=SOFT_TIME_LIMIT_SECONDS["preview"],
+    time_limit=SOFT_TIME_LIMIT_SECONDS["preview"] + HARD_TIME_LIMIT_EXTRA_SECONDS,
+)
 def preview_import(self, job_id: int) -> str:
     try:
         return services.job_preview(job_id=job_id).status
+    except SoftTimeLimitExceeded:
+        services.job_timed_out(job_id=job_id, seconds=SOFT_TIME_LIMIT_SECONDS["preview"])
+        raise
     except OperationalError as exc:
         if self.request.retries < self.max_retries:
             raise self.retry(exc=exc, countdown=RETRY_DELAY_SECONDS) from exc
@@ -27,10 +41,17 @@ def preview_import(self, job_id: int) -> str:
         raise
 
 
-@shared_task(**IMPORT_TASK_OPTIONS)
+@shared_task(
+    **IMPORT_TASK_OPTIONS,
+    soft_time_limit=SOFT_TIME_LIMIT_SECONDS["commit"],
+    time_limit=SOFT_TIME_LIMIT_SECONDS["commit"] + HARD_TIME_LIMIT_EXTRA_SECONDS,
+)
 def commit_import(self, job_id: int) -> str:
     try:
         return services.job_commit(job_id=job_id).status
+    except SoftTimeLimitExceeded:
+        services.job_timed_out(job_id=job_id, seconds=SOFT_TIME_LIMIT_SECONDS["commit"])
+        raise
     except OperationalError as exc:
         if self.request.retries < self.max_retries:
             raise self.retry(exc=exc, countdown=RETRY_DELAY_SECONDS) from exc

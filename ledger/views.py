@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from chains.models import IndustryChain
 from ledger import exports, imports, selectors, services
 from ledger.models import ImportJob
+from ledger.reader import MAX_UNPACKED_MB
 from org import roles
 from org.models import Place, Unit
 
@@ -40,10 +41,11 @@ class UploadForm(forms.Form):
         widget=forms.RadioSelect,
     )
     file = forms.FileField(
-        label=gettext_lazy("Excel 文件（.xlsx）"),
+        label=gettext_lazy("Excel 文件（.xlsx 或 .xls）"),
         widget=forms.ClearableFileInput(
             attrs={
-                "accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                "accept": ".xlsx,.xls,application/vnd.openxmlformats-officedocument"
+                ".spreadsheetml.sheet,application/vnd.ms-excel"
             }
         ),
     )
@@ -88,6 +90,7 @@ def upload(request):
             "jobs": _visible_jobs(request.user)[:20],
             "columns": [c for c in imports.PROJECT_COLUMNS if c.importable],
             "progress_columns": [c for c in imports.PROGRESS_COLUMNS if c.importable],
+            "max_unpacked_mb": MAX_UNPACKED_MB,
         },
     )
 
@@ -123,6 +126,14 @@ def job_detail(request, pk):
                 for value, label in imports.RowStatus.choices
             ],
             "can_commit": job.can_commit and job.created_by_id == request.user.pk,
+            "can_map": (
+                job.created_by_id == request.user.pk
+                and request.user.unit_id is not None
+                and not job.is_running
+                and job.status != ImportJob.Status.DONE
+                and bool(job.preview.get("unknown_columns"))
+            ),
+            "mappable_columns": [c for c in imports.COLUMNS[job.kind] if c.importable],
         },
     )
 
@@ -150,6 +161,28 @@ def job_commit(request, pk):
             messages.error(request, message)
     else:
         messages.success(request, _("已开始导入，完成后本页会自动刷新。"))
+    return redirect("ledger:job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_columns(request, pk):
+    """The uploader says what the headers the import did not know mean; the file is checked
+    again and the unit's next uploads are read with them."""
+    job = _job_for(request.user, pk)
+    unknown = job.preview.get("unknown_columns", [])
+    choices = {
+        header: request.POST.get(f"col{index}", "")
+        for index, header in enumerate(unknown)
+        if f"col{index}" in request.POST
+    }
+    try:
+        services.column_mapping_save(job_id=job.pk, user=request.user, choices=choices)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已保存表头对应关系，正在重新检查文件。"))
     return redirect("ledger:job", pk=job.pk)
 
 

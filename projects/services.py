@@ -104,23 +104,31 @@ def _validate(project: Project, exclude=()) -> None:
     check_dates(project)
 
 
-def validate_edit(project: Project) -> None:
+def validate_edit(project: Project, *, already_missing=frozenset()) -> None:
     """The checks of an edit, for forms that want them before saving (the admin's).
 
     Field rules, dates, and that the edit does not take away what the current stage stands on
-    (a green project keeps its start date).
+    (a green project keeps its start date). `already_missing`: fields the stage needs that
+    were missing before the edit (a stage a ledger stated, see projects.backfill) do not
+    block an edit of something else.
     """
     _validate(project)
-    unmet = stages.unmet_requirements(project, project.stage)
+    unmet = [
+        r
+        for r in stages.unmet_requirements(project, project.stage)
+        if r.field not in already_missing
+    ]
     if unmet:
         raise ValidationError({r.field: str(r.message) for r in unmet})
 
 
 @transaction.atomic
-def project_create(*, user, team=(), m2m=None, at=None, **fields) -> Project:
+def project_create(*, user, team=(), m2m=None, at=None, stated=False, **fields) -> Project:
     """Create a project; a starting stage other than red must meet its requirements.
 
-    `at` backdates the creation (the seeds loader replaying a project's history).
+    `at` backdates the creation (the seeds loader replaying a project's history). `stated`:
+    the stage is what an office's ledger states, and a requirement it does not meet is left
+    to fill in (需补录, projects.backfill) instead of refusing the project.
     """
     unit = fields.get("unit")
     authorize(user, user is not None and roles.can_create_project(user, unit))
@@ -136,7 +144,7 @@ def project_create(*, user, team=(), m2m=None, at=None, **fields) -> Project:
         month_ends.invalidate(since=timezone.localtime(at).date())
     _validate(project)
     unmet = stages.unmet_requirements(project, stage)
-    if unmet:
+    if unmet and not stated:
         raise ValidationError({"stage": [str(r.message) for r in unmet]})
     project.save()
     if team:
@@ -167,6 +175,7 @@ def project_update(
     authorize(user, user is not None and roles.can_edit_project(user, project))
     if project.version != version:
         raise EditConflict(project)
+    missing = {r.field for r in stages.unmet_requirements(project, project.stage)}
     illegal = PROTECTED_FIELDS.intersection(fields)
     if illegal:
         raise ValidationError({f: _("该字段不能直接修改。") for f in illegal})
@@ -174,7 +183,7 @@ def project_update(
         setattr(project, name, value)
     # An officer may not hand a project over to another unit.
     authorize(user, user is not None and roles.can_edit_project(user, project))
-    validate_edit(project)
+    validate_edit(project, already_missing=missing)
     project.version = F("version") + 1
     project.save()
     project.refresh_from_db()
@@ -196,6 +205,7 @@ def project_transition(
     intent_note: str = "",
     version: int | None = None,
     at=None,
+    stated: bool = False,
 ) -> Project:
     """Move a project's color card.
 
@@ -205,6 +215,9 @@ def project_transition(
     3. Save the stage and write the StageChange row in the same transaction.
 
     `at` backdates the move (the seeds loader replaying a project's history); it defaults to now.
+    `stated`: the stage is what an office's ledger states; a requirement the project does not
+    meet is left to fill in (需补录, projects.backfill) instead of refusing the move. The move
+    itself must still be one the card allows, with its reason.
     """
     target = stages.parse_stage(to)
     if target is None:
@@ -239,7 +252,7 @@ def project_transition(
     if date_field in changed:
         check_dates(project)
     unmet = stages.unmet_requirements(project, target)
-    if unmet:
+    if unmet and not stated:
         raise ValidationError({"to": [str(r.message) for r in unmet]})
 
     project.stage = target

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from chains.models import ChainLink
 from jinchang.formats import money
 from org import roles
-from projects import selectors, selectors_work, services, stages
+from projects import backfill, selectors, selectors_work, services, stages
 from projects.filters import YES_NO, ProjectFilter
 from projects.forms import TRANSITION_FIELD_OF, ProjectForm, TransitionForm, attach_errors
 from projects.models import Project
@@ -314,6 +314,7 @@ def project_detail(request, pk):
         {
             "project": project,
             "four_one": four_one_parts(project),
+            "backfill": backfill.missing_labels(project),
             "timeline": project.stage_changes.select_related("changed_by"),
             "progress": selectors_work.progress_rows(project_id=project.pk),
             "problems": problems,

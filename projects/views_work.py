@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from org import roles
-from projects import selectors_work, services
+from projects import backfill, selectors_work, services
 from projects.filters import ProblemFilter
 from projects.forms_work import (
     ContactFormSet,
@@ -250,6 +250,8 @@ def my_work(request):
         missing=list(selectors_work.projects_missing_progress(month=month, unit=unit, today=today)),
         problems=list(problems),
         flagged=list(selectors_work.flagged_projects(unit=unit, today=today)),
+        # Stages an Excel ledger stated without what they stand on (projects.backfill).
+        to_backfill=list(backfill.projects_to_backfill(unit=unit)),
     )
     return render(request, "projects/my_work.html", context)
 

@@ -121,3 +121,85 @@ def errors_of(result: imports.Plan) -> list[str]:
 
 
 D = Decimal
+
+
+def workbook(*sheets) -> bytes:
+    """A workbook of several sheets, each a dict: `title`, `rows` (lists; the header is just
+    a row, written where the test puts it), `merge` (ranges), `hidden` (bool), `hidden_rows`
+    (numbers), `hidden_columns` (letters)."""
+    book = Workbook()
+    book.remove(book.active)
+    for spec in sheets:
+        sheet = book.create_sheet(spec.get("title", "Sheet"))
+        for row in spec.get("rows", ()):
+            sheet.append(list(row))
+        for cells in spec.get("merge", ()):
+            sheet.merge_cells(cells)
+        if spec.get("hidden"):
+            sheet.sheet_state = "hidden"
+        for number in spec.get("hidden_rows", ()):
+            sheet.row_dimensions[number].hidden = True
+        for letter in spec.get("hidden_columns", ()):
+            sheet.column_dimensions[letter].hidden = True
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def xls(*sheets) -> bytes:
+    """The same sheets as a legacy .xls (BIFF8), written by xlwt: dates as date cells,
+    merged ranges as merged cells (the value in the first cell), hidden sheets hidden."""
+    import xlwt
+    from openpyxl.utils import range_boundaries
+
+    book = xlwt.Workbook(encoding="utf-8")
+    date_style = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    for spec in sheets:
+        sheet = book.add_sheet(spec.get("title", "Sheet"))
+        merged = {}
+        for cells in spec.get("merge", ()):
+            min_col, min_row, max_col, max_row = range_boundaries(cells)
+            merged[(min_row, min_col)] = (max_row, max_col)
+        covered = {
+            (r, c)
+            for (r0, c0), (r1, c1) in merged.items()
+            for r in range(r0, r1 + 1)
+            for c in range(c0, c1 + 1)
+        }
+        for r, row in enumerate(spec.get("rows", ()), start=1):
+            for c, value in enumerate(row, start=1):
+                if (r, c) in merged:
+                    r1, c1 = merged[(r, c)]
+                    sheet.write_merge(r - 1, r1 - 1, c - 1, c1 - 1, value)
+                elif (r, c) in covered or value is None:
+                    continue
+                elif isinstance(value, datetime.date):
+                    sheet.write(r - 1, c - 1, value, date_style)
+                else:
+                    sheet.write(r - 1, c - 1, value)
+        if spec.get("hidden"):
+            sheet.visibility = 1
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def stored(name: str) -> dict:
+    """The stored fields of the project named `name` that the shapes tests check."""
+    project = Project.objects.select_related("unit", "place", "chain", "leader", "investor").get(
+        name=name
+    )
+    return {
+        "investor": project.investor.name,
+        "total": project.total_investment,
+        "contracted": project.contracted_investment,
+        "stage": project.stage,
+        "place": project.place.name,
+        "unit": str(project.unit),
+        "chain": project.chain.name if project.chain else None,
+        "leader": project.leader.full_name if project.leader else None,
+        "signed_on": project.signed_on,
+        "started_on": project.started_on,
+        "expected_completion_on": project.expected_completion_on,
+        "intent_note": project.intent_note,
+    }

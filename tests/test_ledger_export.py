@@ -291,7 +291,14 @@ def test_an_exported_ledger_imported_again_is_all_unchanged(personas, refs):
     job = upload(content, personas.admin)
 
     assert job.status == ImportJob.Status.PREVIEWED
-    assert job.summary == {"new": 0, "updated": 0, "unchanged": 10, "error": 0, "total": 10}
+    assert job.summary == {
+        "new": 0,
+        "updated": 0,
+        "unchanged": 10,
+        "skipped": 0,
+        "error": 0,
+        "total": 10,
+    }
     assert not job.can_commit
     assert snapshot() == before
 
@@ -324,7 +331,14 @@ def test_exported_progress_imported_again_is_all_unchanged(personas, refs):
 
     job = upload(content, personas.officer_a, kind="progress")
 
-    assert job.summary == {"new": 0, "updated": 0, "unchanged": 1, "error": 0, "total": 1}
+    assert job.summary == {
+        "new": 0,
+        "updated": 0,
+        "unchanged": 1,
+        "skipped": 0,
+        "error": 0,
+        "total": 1,
+    }
     assert snapshot() == before
 
 

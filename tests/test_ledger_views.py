@@ -162,14 +162,15 @@ def test_uploading_a_ledger_previews_it_for_officers_and_admins(
     assert not ImportJob.objects.exists()
 
 
-def test_an_upload_that_is_not_xlsx_is_refused_on_the_form(as_persona):
+def test_an_upload_that_is_not_excel_is_refused_on_the_form(as_persona):
+    # Changed with issue #15: .xls is read now; a .csv is still refused on the form.
     response = as_persona("officer_a").post(
         reverse("ledger:import"),
-        {"kind": "projects", "file": SimpleUploadedFile("台账.xls", b"\xd0\xcf\x11\xe0")},
+        {"kind": "projects", "file": SimpleUploadedFile("台账.csv", b"a,b\n1,2\n")},
     )
 
     assert response.status_code == 200
-    assert "请上传 .xlsx 格式的 Excel 文件" in response.content.decode()
+    assert "请上传 Excel 文件（.xlsx 或 .xls）" in response.content.decode()
     assert not ImportJob.objects.exists()
 
 
@@ -219,7 +220,7 @@ def test_a_refused_files_page_says_why(personas, as_persona):
 
     assert failed.status == ImportJob.Status.FAILED
     assert "文件未能导入" in page
-    assert "文件不是有效的 Excel 工作簿（.xlsx）" in page
+    assert "文件不是有效的 Excel 工作簿（.xlsx 或 .xls）" in page
 
 
 def test_the_status_poll_shows_progress_while_running_and_asks_for_a_reload_after(

@@ -201,8 +201,8 @@ def test_my_work_takes_the_same_number_of_queries_whatever_the_size(
     client = login(personas.officer_a)
 
     # session, user, the user's roles, the user's unit; missing progress, open problems,
-    # flagged projects.
-    with django_assert_num_queries(7):
+    # flagged projects, projects with facts to fill in (需补录).
+    with django_assert_num_queries(8):
         response = client.get(reverse("projects:my_work"))
     assert len(response.context["missing"]) == size
 
