@@ -5,6 +5,7 @@ headline whose value differs, and per table the rows added, removed or changed (
 columns that changed). When the generation time is all that differs, the list is empty.
 """
 
+from collections import Counter
 from decimal import Decimal, InvalidOperation
 
 # A row is the same row in both versions when these agree (the first the table has).
@@ -40,10 +41,11 @@ def _table_changes(title: str, old: dict, new: dict) -> list[dict]:
     labels = {c["key"]: c["label"] for c in new["columns"]}
     if key is None:
         # No stable identity (a list of moves): compare the rows as wholes.
-        before = [tuple(sorted(r.items())) for r in old["rows"]]
-        after = [tuple(sorted(r.items())) for r in new["rows"]]
-        removed = [dict(r) for r in before if r not in after]
-        added = [dict(r) for r in after if r not in before]
+        # As multisets: a row listed twice and once since is one removal.
+        before = Counter(tuple(sorted(r.items())) for r in old["rows"])
+        after = Counter(tuple(sorted(r.items())) for r in new["rows"])
+        removed = [dict(r) for r in (before - after).elements()]
+        added = [dict(r) for r in (after - before).elements()]
         return [
             {"table": title, "kind": "removed", "row": _row_name(old, r), "columns": []}
             for r in removed
