@@ -108,6 +108,10 @@ def _widths(labels: list[str], kinds: list[str], rows: list[list[str]]) -> list[
     widths = []
     for i, (label, kind) in enumerate(zip(labels, kinds, strict=True)):
         longest = max([text_width(row[i]) for row in rows] or [0])
+        if kind in NUMERIC_KINDS:
+            # Digits of the CJK fonts' Latin part run wider than half a character, and a
+            # bold total wider still: an amount must never wrap.
+            longest = -(-longest * 6 // 5)
         header = text_width(label)
         if header > 12:
             header = (header + 1) // 2

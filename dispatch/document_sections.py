@@ -24,7 +24,7 @@ from dispatch.document import (
 # The body lists this many flagged key projects (worst first); the annex has them all.
 KEY_WARNINGS_SHOWN = 15
 # 下步工作 names this many projects per unit (the largest first), then counts the rest.
-NEXT_STEPS_PER_UNIT = 5
+NEXT_STEPS_PER_UNIT = 3
 
 # The named lists of the month's moves: briefing key, heading, date column.
 MOVE_LISTS = [
@@ -272,45 +272,49 @@ def _moves(snapshot: dict, number) -> list[dict]:
     return blocks
 
 
+LEADER_COLUMNS = [
+    ("包抓领导", "text"),
+    ("项目名称", "text"),
+    ("责任单位", "text"),
+    ("月末阶段", "text"),
+    ("总投资", "money"),
+    ("本月变动", "text"),
+]
+
+
+def leader_rows(briefing: dict, moved_only: bool = False) -> list[list]:
+    return [
+        [leader["name"], p["name"], p["unit"], p["stage"], p["investment"], p["moves"] or "—"]
+        for leader in briefing["leaders"]
+        for p in leader["projects"]
+        if p["moves"] or not moved_only
+    ]
+
+
 def _leaders(snapshot: dict, number) -> list[dict]:
+    """Each leader in a sentence, then the projects that moved; every project is in 附件3."""
     briefing = snapshot.get("briefing")
     if not briefing:
         t = snapshot["tables"]["by_leader"]
         return [snapshot_table(number(t["title"]), t)]
     if not briefing["leaders"]:
         return [_para(_("本月无明确包抓领导的项目。"))]
-    blocks = []
-    rows = []
-    for leader in briefing["leaders"]:
-        blocks.append(
-            _para(
-                _("%(l)s同志包抓项目%(n)d个，总投资%(i)s，本月有色卡变动的%(m)d个。")
-                % {
-                    "l": leader["name"],
-                    "n": leader["count"],
-                    "i": amount_text(leader["investment"]),
-                    "m": leader["moved"],
-                }
-            )
+    blocks = [
+        _para(
+            _("%(l)s同志包抓项目%(n)d个，总投资%(i)s，本月有色卡变动的%(m)d个。")
+            % {
+                "l": leader["name"],
+                "n": leader["count"],
+                "i": amount_text(leader["investment"]),
+                "m": leader["moved"],
+            }
         )
-        rows += [
-            [leader["name"], p["name"], p["unit"], p["stage"], p["investment"], p["moves"] or "—"]
-            for p in leader["projects"]
-        ]
-    blocks.append(
-        make_table(
-            number(_("包抓领导项目推进情况")),
-            [
-                (_("包抓领导"), "text"),
-                (_("项目名称"), "text"),
-                (_("责任单位"), "text"),
-                (_("月末阶段"), "text"),
-                (_("总投资"), "money"),
-                (_("本月变动"), "text"),
-            ],
-            rows,
-        )
-    )
+        for leader in briefing["leaders"]
+    ]
+    blocks.append(_para(_("各位领导包抓的全部项目及其月末阶段见附件3。")))
+    columns = [(_(label), kind) for label, kind in LEADER_COLUMNS]
+    caption = number(_("包抓项目本月色卡变动"))
+    blocks.append(make_table(caption, columns, leader_rows(briefing, moved_only=True)))
     return blocks
 
 
@@ -486,6 +490,15 @@ def sections(snapshot: dict, month: datetime.date, number) -> tuple[list[dict], 
             ],
         },
     ]
+    if snapshot.get("briefing") and snapshot["briefing"]["leaders"]:
+        columns = [(_(label), kind) for label, kind in LEADER_COLUMNS]
+        rows = leader_rows(snapshot["briefing"])
+        annexes.append(
+            {
+                "title": _("附件3　包抓领导项目推进情况"),
+                "blocks": [make_table(number(_("包抓领导项目（全部）")), columns, rows)],
+            }
+        )
     for annex in annexes:
         annex["landscape"] = any(b["wide"] for b in annex["blocks"])
     return body, annexes

@@ -266,3 +266,28 @@ def test_the_files_come_from_the_snapshot_not_from_todays_data(report):
     cells = [[c.text for c in row.cells] for row in read_docx(report).tables[0].rows]
 
     assert ["1月到位资金", "2,100", "万元"] in cells
+
+
+def test_the_leaders_body_lists_the_moves_and_the_annex_every_project(briefed, data):
+    data.p4.leader = data.leader
+    data.p4.save(update_fields=["leader"])
+    briefed.snapshot["briefing"] = briefing(JANUARY)
+
+    document = read_docx(briefed)
+    text = texts(document)
+
+    moved = next(t for t in document.tables if "包抓项目本月色卡变动" in _caption_of(document, t))
+    assert [row.cells[1].text for row in moved.rows[1:]] == ["四号项目"]
+    assert "附件3" in text and "包抓领导项目推进情况" in text
+    everything = document.tables[-1]
+    assert [row.cells[1].text for row in everything.rows[1:]] == ["一号项目", "四号项目"]
+    numbers = [int(m.group(1)) for p in text if (m := re.match(r"^表(\d+)　", p))]
+    assert numbers == list(range(1, len(numbers) + 1))  # numbered in reading order
+
+
+def _caption_of(document, table) -> str:
+    """The caption paragraph before a table (skipping its 单位 line)."""
+    node = table._tbl.getprevious()
+    while node is not None and not "".join(node.itertext()).startswith("表"):
+        node = node.getprevious()
+    return "".join(node.itertext()) if node is not None else ""
