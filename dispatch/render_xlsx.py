@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from dispatch.document import chinese_date, text_width
 from dispatch.document_sections import flagged_rows
+from dispatch.models import ReportSettings
 
 try:
     from jinchang.spreadsheet import safe_text
@@ -230,7 +231,7 @@ def report_xlsx(report) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     workbook.properties.title = snapshot["title"]
-    workbook.properties.creator = snapshot.get("issuer", "")
+    workbook.properties.creator = ReportSettings.load().issuer  # one issuing body everywhere
     workbook.properties.version = str(report.version)
     specs = []
     for key, t in snapshot["tables"].items():

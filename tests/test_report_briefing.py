@@ -2,6 +2,7 @@
 and the units' ranking, read as of the month's end on the hand-built data of dispatch_data."""
 
 import datetime
+import json
 
 import pytest
 import time_machine
@@ -189,3 +190,10 @@ def test_its_query_count_does_not_grow_with_the_data(data, personas, django_asse
         large = briefing(JANUARY)
     assert len(large["narratives"]) == len(small["narratives"]) + 12
     assert len(large["moves"]["started"]) == len(small["moves"]["started"]) + 12
+
+
+def test_it_is_plain_json_so_the_snapshot_can_freeze_it(data):
+    result = briefing(JANUARY)
+
+    assert json.loads(json.dumps(result)) == result
+    assert result["month"] == "2026-01"

@@ -104,3 +104,22 @@ def test_a_first_version_has_no_correction_note(personas):
     text = [p.text for p in Document(io.BytesIO(render.report_docx(first))).paragraphs]
 
     assert "更正说明" not in text
+
+
+@pytest.mark.django_db
+def test_drawing_a_version_reads_the_settings_and_at_most_the_previous_one(
+    personas, django_assert_num_queries
+):
+    with time_machine.travel(TODAY, tick=False):
+        build(personas)
+        first = services.report_generate_now(month=JANUARY)
+        second = services.report_generate_now(month=JANUARY)
+
+    # The letterhead settings.
+    with django_assert_num_queries(1):
+        render.report_docx(first)
+    # The letterhead settings, the previous version's snapshot.
+    with django_assert_num_queries(2):
+        render.report_docx(second)
+    with django_assert_num_queries(2):
+        render.report_pdf(second)
