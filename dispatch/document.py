@@ -20,7 +20,8 @@ from dispatch.corrections import snapshot_diff
 from dispatch.models import Report, ReportSettings
 
 NUMERALS = "一二三四五六七八九十"
-NUMERIC_KINDS = {"int", "money", "pct"}
+# "figure" is a number already formatted by its row's own kind (the headline's values).
+NUMERIC_KINDS = {"int", "money", "pct", "figure"}
 FIXED_KINDS = NUMERIC_KINDS | {"date"}
 YI = Decimal("10000")
 KEY_THRESHOLD = Decimal("5000")
@@ -178,12 +179,8 @@ def snapshot_table(caption: str, t: dict) -> dict:
             ]
             for r in t["rows"]
         ]
-        columns = [(label, "text") for label, _kind in columns]
-        block = make_table(caption, columns, rows, unit="")
-        for row in block["rows"]:
-            row[1]["numeric"] = True
-        block["columns"][1]["numeric"] = True
-        return block
+        columns = [(label, "figure" if kind == "number" else kind) for label, kind in columns]
+        return make_table(caption, columns, rows, unit="")
     rows = [[r.get(c["key"]) for c in t["columns"]] for r in t["rows"]]
     total = [t["total"].get(c["key"]) for c in t["columns"]] if t.get("total") else None
     columns = [
