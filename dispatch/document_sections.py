@@ -160,7 +160,17 @@ def _ranking_sentence(snapshot: dict) -> str:
         text += _("；落后序时进度的有%(b)s") % {"b": "、".join(behind)}
     else:
         text += _("；各单位均未明显落后序时进度")
-    return text + "。"
+    text += "。"
+    for measure, label in (("signings", _("签约项目")), ("starts", _("开工项目"))):
+        # Only with the briefing (三亮 on signings and starts); units without a target skip.
+        lagging = [
+            f"{r['name']}（{r[f'{measure}_mark']}）"
+            for r in rows
+            if r.get(f"{measure}_mark") and r.get(f"{measure}_target") not in (None, "0")
+        ]
+        if lagging:
+            text += _("%(m)s落后序时进度的有%(b)s。") % {"m": label, "b": "、".join(lagging)}
+    return text
 
 
 def _decisions(snapshot: dict) -> list[dict]:

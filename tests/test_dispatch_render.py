@@ -291,3 +291,17 @@ def _caption_of(document, table) -> str:
     while node is not None and not "".join(node.itertext()).startswith("表"):
         node = node.getprevious()
     return "".join(node.itertext()) if node is not None else ""
+
+
+def test_the_leaders_page_marks_units_behind_on_signings_and_starts(briefed, personas):
+    from dashboard.models import AnnualTarget
+
+    AnnualTarget.objects.filter(unit=personas.unit_a).update(new_signings=1, starts=1)
+    # June's ranking: 序时进度 50%, and 甲单位 with nothing signed or started is 50 points
+    # behind on both, 红 (more than 30).
+    briefed.snapshot["briefing"] = briefing(datetime.date(2026, 6, 1))
+
+    text = "\n".join(texts(read_docx(briefed)))
+
+    assert "签约项目落后序时进度的有甲单位（红）。" in text
+    assert "开工项目落后序时进度的有甲单位（红）。" in text
