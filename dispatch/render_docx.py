@@ -43,6 +43,39 @@ SIZE_CAPTION = Pt(12)  # 小四
 SIZE_TABLE = Pt(10.5)  # 五号
 RED = RGBColor(0xE6, 0x00, 0x12)
 INDENT = Pt(32)  # two characters of 三号
+# What may follow w:pBdr inside w:pPr (ECMA-376 CT_PPrBase order).
+PPR_AFTER_BORDER = tuple(
+    f"w:{tag}"
+    for tag in [
+        "shd",
+        "tabs",
+        "suppressAutoHyphens",
+        "kinsoku",
+        "wordWrap",
+        "overflowPunct",
+        "topLinePunct",
+        "autoSpaceDE",
+        "autoSpaceDN",
+        "bidi",
+        "adjustRightInd",
+        "snapToGrid",
+        "spacing",
+        "ind",
+        "contextualSpacing",
+        "mirrorIndents",
+        "suppressOverlap",
+        "jc",
+        "textDirection",
+        "textAlignment",
+        "textboxTightWrap",
+        "outlineLvl",
+        "divId",
+        "cnfStyle",
+        "rPr",
+        "sectPr",
+        "pPrChange",
+    ]
+)
 
 
 # --- fonts, language, styles -----------------------------------------------------------------
@@ -80,6 +113,9 @@ def _style(style, name: str, size, bold=False) -> None:
 def _font_table(doc) -> None:
     part = next(r.target_part for r in doc.part.rels.values() if r.reltype.endswith("/fontTable"))
     root = etree.fromstring(part.blob)
+    for existing in root.findall(qn("w:font")):
+        if existing.get(qn("w:name")) in FALLBACKS:
+            root.remove(existing)
     for name, (alternative, family) in FALLBACKS.items():
         font = etree.SubElement(root, qn("w:font"))
         font.set(qn("w:name"), name)
@@ -134,8 +170,9 @@ def _border(paragraph, edge: str, color: str, size: int) -> None:
     p_pr = paragraph._p.get_or_add_pPr()
     borders = p_pr.find(qn("w:pBdr"))
     if borders is None:
+        # Word rejects a pPr whose children are out of the schema's order.
         borders = OxmlElement("w:pBdr")
-        p_pr.append(borders)
+        p_pr.insert_element_before(borders, *PPR_AFTER_BORDER)
     line = OxmlElement(f"w:{edge}")
     for key, value in (("val", "single"), ("sz", str(size)), ("space", "1"), ("color", color)):
         line.set(qn(f"w:{key}"), value)
@@ -243,9 +280,10 @@ def _table(doc, block: dict, landscape: bool) -> None:
         table.columns[i].width = width
         for cell in table.columns[i].cells:
             cell.width = width
-    _row_flag(table.rows[0], "tblHeader")
+    # cantSplit before tblHeader: the order CT_TrPr requires.
     for row in table.rows:
         _row_flag(row, "cantSplit")
+    _row_flag(table.rows[0], "tblHeader")
     for i, column in enumerate(block["columns"]):
         _cell_text(table.rows[0].cells[i], column["label"], False, header=True)
     for r, cells in enumerate(rows, start=1):

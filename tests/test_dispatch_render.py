@@ -175,7 +175,8 @@ def test_table_rows_never_split_headers_repeat_and_captions_keep_with_their_tabl
     assert len(document.tables) >= 8
     for table in document.tables:
         rows = table.rows
-        assert rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+        # In the schema's order, which Word insists on.
+        assert [child.tag for child in rows[0]._tr.trPr] == [qn("w:cantSplit"), qn("w:tblHeader")]
         assert all(row._tr.trPr.find(qn("w:cantSplit")) is not None for row in rows)
     captions = [p for p in document.paragraphs if re.match(r"^表\d+　", p.text)]
     assert len(captions) >= len(document.tables)
