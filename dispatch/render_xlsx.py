@@ -96,6 +96,33 @@ def _list_sheet(title: str, columns: list[tuple[str, str]], rows: list[list], to
     return {"title": title, "columns": columns, "rows": rows, "kinds": kinds, "total": total}
 
 
+def _completion(actual, target):
+    if target in (None, "", 0, "0") or Decimal(str(target)) == 0:
+        return None
+    return (Decimal(str(actual)) * 100 / Decimal(str(target))).quantize(Decimal("0.01"))
+
+
+def _city_sheet(city: dict, head: dict) -> dict:
+    """The city's annual targets against the year so far and 序时进度."""
+    rows = [
+        [_("到位资金（万元）"), city["funds_target"], head["funds_in_place_ytd"]],
+        [_("新签约项目（个）"), city["signings_target"], city["signings_ytd"]],
+        [_("新开工项目（个）"), city["starts_target"], city["starts_ytd"]],
+    ]
+    rows = [r + [_completion(r[2], r[1]), city["time_progress"]] for r in rows]
+    kinds = [["text", "money", "money", "pct", "pct"]] + [["text", "int", "int", "pct", "pct"]] * 2
+    columns = [
+        (_("指标"), "text"),
+        (_("年度目标"), "number"),
+        (_("累计完成"), "number"),
+        (_("完成率（%）"), "pct"),
+        (_("序时进度（%）"), "pct"),
+    ]
+    sheet = _list_sheet(_("全市年度目标与序时进度"), columns, rows)
+    sheet["kinds"] = kinds
+    return sheet
+
+
 def _briefing_sheets(b: dict) -> list[dict]:
     names = {"new": "新增", "signed": "签约", "started": "开工", "dropped": "终止"}
     names.update({"upgraded": "升级", "downgraded": "降级"})
@@ -239,6 +266,7 @@ def report_xlsx(report) -> bytes:
             t = {**t, "rows": flagged_rows(snapshot)}  # worst first, as in the document
         specs.append(_snapshot_sheet(t))
     if snapshot.get("briefing"):
+        specs.append(_city_sheet(snapshot["briefing"]["city"], snapshot["headline"]))
         specs += _briefing_sheets(snapshot["briefing"])
     month = datetime.date.fromisoformat(snapshot["month"] + "-01")
     month_line = _("%(y)d年%(m)d月　数据截至%(d)s　第%(v)d版") % {

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 import time_machine
 
+from dashboard.models import AnnualTarget
 from dispatch import render, services
 from dispatch.briefing import briefing
 from projects.models import MonthlyProgress
@@ -124,9 +125,15 @@ def test_the_briefing_adds_its_sheets(report, data):
     MonthlyProgress.objects.filter(project=data.p1, month=JANUARY).update(
         narrative="主体完工", next_steps="设备安装"
     )
+    AnnualTarget.objects.create(year=2026, unit=None, funds_in_place=42000, new_signings=4)
     report.snapshot["briefing"] = briefing(JANUARY)
 
     workbook = read_xlsx(report)
+
+    city = rows_of(workbook["全市年度目标与序时进度"])
+    assert city[0] == ("到位资金（万元）", 42000, 2100, 5, pytest.approx(8.33))
+    assert city[1] == ("新签约项目（个）", 4, 1, 25, pytest.approx(8.33))
+    assert city[2][3] is None  # no target for starts: no completion
 
     moves = rows_of(workbook["本月项目变动"])
     assert ("签约", "四号项目", "乙单位", None, 6000, datetime.datetime(2026, 1, 5)) in moves
