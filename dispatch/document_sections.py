@@ -35,6 +35,16 @@ MOVE_LISTS = [
 ]
 
 
+def stored(snapshot: dict, key: str) -> dict | None:
+    """A table of the snapshot, or None: a table a later snapshot schema drops is left out."""
+    return snapshot.get("tables", {}).get(key)
+
+
+def _rows(snapshot: dict, key: str) -> list[dict]:
+    t = stored(snapshot, key)
+    return t["rows"] if t else []
+
+
 def _para(text: str) -> dict:
     return {"type": "para", "text": text}
 
@@ -144,7 +154,7 @@ def _ranking_rows(snapshot: dict) -> list[dict]:
             "funds_completion": r["completion"],
             "funds_mark": marks.get(r["mark"], ""),
         }
-        for r in snapshot["tables"]["unit_ranking"]["rows"]
+        for r in _rows(snapshot, "unit_ranking")
     ]
 
 
@@ -178,7 +188,7 @@ def _decisions(snapshot: dict) -> list[dict]:
     if briefing:
         items = briefing["decisions"]
     else:
-        rows = snapshot["tables"]["open_problems"]["rows"]
+        rows = _rows(snapshot, "open_problems")
         items = sorted((r for r in rows if r["days_overdue"]), key=lambda r: -r["days_overdue"])[:3]
     if not items:
         return [_para(_("本月无逾期未解决的重点项目问题。"))]
@@ -213,7 +223,7 @@ def _front_page(snapshot: dict, month) -> list[dict]:
 
 
 def _overview(snapshot: dict, month, number) -> list[dict]:
-    head, tables = snapshot["headline"], snapshot["tables"]
+    head = snapshot["headline"]
     text = _(
         "截至%(y)d年%(m)d月底，全市实施招商引资项目%(n)d个。近两年签约项目签约投资%(c)s，"
         "到位资金%(f)s，资金到位率%(r)s。年度重点项目%(k)d个，已开工%(s)d个，开工率%(sr)s。"
@@ -232,11 +242,11 @@ def _overview(snapshot: dict, month, number) -> list[dict]:
         "ns": head["new_signings"],
         "nsc": amount_text(head["new_signings_contracted"]),
     }
-    return [
-        _para(text),
-        snapshot_table(number(tables["headline"]["title"]), tables["headline"]),
-        snapshot_table(number(tables["by_stage"]["title"]), tables["by_stage"]),
-    ]
+    blocks = [_para(text)]
+    for key in ("headline", "by_stage"):
+        if t := stored(snapshot, key):
+            blocks.append(snapshot_table(number(t["title"]), t))
+    return blocks
 
 
 def _moves(snapshot: dict, number) -> list[dict]:
@@ -275,10 +285,10 @@ def _moves(snapshot: dict, number) -> list[dict]:
                     [[r["name"], r["unit"], r["leader"], r["investment"], r["day"]] for r in rows],
                 )
             )
-    n += 1
-    changes = snapshot["tables"]["stage_changes"]
-    blocks.append(_sub(f"（{chinese_number(n)}）{_('色卡变动明细')}"))
-    blocks.append(snapshot_table(number(changes["title"]), changes))
+    if changes := stored(snapshot, "stage_changes"):
+        n += 1
+        blocks.append(_sub(f"（{chinese_number(n)}）{_('色卡变动明细')}"))
+        blocks.append(snapshot_table(number(changes["title"]), changes))
     return blocks
 
 
@@ -301,12 +311,12 @@ def leader_rows(briefing: dict, moved_only: bool = False) -> list[list]:
     ]
 
 
-def _leaders(snapshot: dict, number) -> list[dict]:
-    """Each leader in a sentence, then the projects that moved; every project is in 附件3."""
+def _leaders(snapshot: dict, number, annex: int) -> list[dict]:
+    """Each leader in a sentence, then the projects that moved; every project is in an annex."""
     briefing = snapshot.get("briefing")
     if not briefing:
-        t = snapshot["tables"]["by_leader"]
-        return [snapshot_table(number(t["title"]), t)]
+        t = stored(snapshot, "by_leader")
+        return [snapshot_table(number(t["title"]), t)] if t else []
     if not briefing["leaders"]:
         return [_para(_("本月无明确包抓领导的项目。"))]
     blocks = [
@@ -321,7 +331,7 @@ def _leaders(snapshot: dict, number) -> list[dict]:
         )
         for leader in briefing["leaders"]
     ]
-    blocks.append(_para(_("各位领导包抓的全部项目及其月末阶段见附件3。")))
+    blocks.append(_para(_("各位领导包抓的全部项目及其月末阶段见附件%(n)d。") % {"n": annex}))
     columns = [(_(label), kind) for label, kind in LEADER_COLUMNS]
     caption = number(_("包抓项目本月色卡变动"))
     blocks.append(make_table(caption, columns, leader_rows(briefing, moved_only=True)))
@@ -339,7 +349,7 @@ def _severity(flags: str) -> tuple:
 
 def flagged_rows(snapshot: dict) -> list[dict]:
     """The warning list, worst first, then the largest investment."""
-    rows = list(snapshot["tables"]["flagged"]["rows"])
+    rows = list(_rows(snapshot, "flagged"))
     return sorted(rows, key=lambda r: (_severity(r["flags"]), -Decimal(r["investment"] or 0)))
 
 
@@ -396,7 +406,7 @@ def warning_table(caption: str, rows: list[dict]) -> dict:
 
 def _problem_rows(snapshot: dict) -> list[dict]:
     briefing = snapshot.get("briefing")
-    return briefing["problems"] if briefing else snapshot["tables"]["open_problems"]["rows"]
+    return briefing["problems"] if briefing else _rows(snapshot, "open_problems")
 
 
 def _problems(snapshot: dict, number) -> list[dict]:
@@ -412,8 +422,10 @@ def _problems(snapshot: dict, number) -> list[dict]:
         text += _("，主要集中在%(c)s") % {
             "c": "、".join(f"{name}（{count}个）" for name, count in categories[:3])
         }
-    missing = len(snapshot["tables"]["no_progress_key"]["rows"])
-    text += _("。本月有%(m)d个重点项目未填报进展（名单见附件2）。") % {"m": missing}
+    text += "。"
+    if stored(snapshot, "no_progress_key"):
+        missing = len(_rows(snapshot, "no_progress_key"))
+        text += _("本月有%(m)d个重点项目未填报进展（名单见附件2）。") % {"m": missing}
     return [
         _para(text),
         make_table(
@@ -464,16 +476,22 @@ def _section(number: int, heading: str, blocks: list[dict]) -> dict:
 
 
 def sections(snapshot: dict, month: datetime.date, number) -> tuple[list[dict], list[dict]]:
-    tables = snapshot["tables"]
+    missing = stored(snapshot, "no_progress_key")
+    # 附件1 the warnings, 附件2 the key projects without progress, then the leaders' projects.
+    leaders_annex = 3 if missing else 2
     parts = [
         (_("本月要情"), _front_page(snapshot, month)),
         (_("总体情况"), _overview(snapshot, month, number)),
         (_("项目推进情况"), _moves(snapshot, number)),
-        (_("“四个一”包抓推进情况"), _leaders(snapshot, number)),
+        (_("“四个一”包抓推进情况"), _leaders(snapshot, number, leaders_annex)),
     ]
     breakdowns = []
-    for i, key in enumerate(("by_chain", "by_place", "by_unit", "by_leader"), start=1):
-        t = tables[key]
+    present = [
+        t
+        for key in ("by_chain", "by_place", "by_unit", "by_leader")
+        if (t := stored(snapshot, key))
+    ]
+    for i, t in enumerate(present, start=1):
         breakdowns += [
             _sub(f"（{chinese_number(i)}）{t['title']}"),
             snapshot_table(number(t["title"]), t),
@@ -486,26 +504,25 @@ def sections(snapshot: dict, month: datetime.date, number) -> tuple[list[dict], 
     body = [_section(i, heading, blocks) for i, (heading, blocks) in enumerate(parts, start=1)]
     annexes = [
         {
-            "title": _("附件1　预警项目清单（%(n)d个）") % {"n": len(tables["flagged"]["rows"])},
+            "title": _("附件1　预警项目清单（%(n)d个）") % {"n": len(_rows(snapshot, "flagged"))},
             "blocks": [
                 warning_table(number(_("预警项目（按严重程度排序）")), flagged_rows(snapshot))
             ],
         },
-        {
-            "title": _("附件2　本月无进展的重点项目"),
-            "blocks": [
-                snapshot_table(
-                    number(tables["no_progress_key"]["title"]), tables["no_progress_key"]
-                )
-            ],
-        },
     ]
+    if missing:
+        annexes.append(
+            {
+                "title": _("附件2　本月无进展的重点项目"),
+                "blocks": [snapshot_table(number(missing["title"]), missing)],
+            }
+        )
     if snapshot.get("briefing") and snapshot["briefing"]["leaders"]:
         columns = [(_(label), kind) for label, kind in LEADER_COLUMNS]
         rows = leader_rows(snapshot["briefing"])
         annexes.append(
             {
-                "title": _("附件3　包抓领导项目推进情况"),
+                "title": _("附件%(n)d　包抓领导项目推进情况") % {"n": leaders_annex},
                 "blocks": [make_table(number(_("包抓领导项目（全部）")), columns, rows)],
             }
         )
@@ -517,8 +534,8 @@ def sections(snapshot: dict, month: datetime.date, number) -> tuple[list[dict], 
 def _ranking_blocks(snapshot: dict, month, number) -> list[dict]:
     briefing = snapshot.get("briefing")
     if not briefing:
-        t = snapshot["tables"]["unit_ranking"]
-        return [snapshot_table(number(t["title"]), t)]
+        t = stored(snapshot, "unit_ranking")
+        return [snapshot_table(number(t["title"]), t)] if t else []
     rows = briefing["ranking"]
     text = _(
         "按%(p)s完成年度目标的比例排名，序时进度%(t)s；落后序时进度10至30个百分点标“黄”，超过30个百分点标“红”。"

@@ -306,3 +306,19 @@ def test_the_leaders_page_marks_units_behind_on_signings_and_starts(briefed, per
 
     assert "签约项目落后序时进度的有甲单位（红）。" in text
     assert "开工项目落后序时进度的有甲单位（红）。" in text
+
+
+def test_a_snapshot_without_some_tables_still_makes_a_document(briefed):
+    # A later snapshot schema may drop a table: its part is left out, the annexes renumber.
+    for key in ("no_progress_key", "by_place", "stage_changes", "unit_ranking"):
+        del briefed.snapshot["tables"][key]
+
+    text = texts(read_docx(briefed))
+
+    assert [p for p in text if p.startswith("附件")] == [
+        "附件：1.预警项目清单（4个）",
+        "附件1",
+        "附件2",
+    ]
+    assert "各位领导包抓的全部项目及其月末阶段见附件2。" in text
+    assert not any("按建设地点" in p for p in text)
