@@ -2,9 +2,11 @@
 is stuck and what the officers wrote, all as of the end of the month.
 
 `briefing(month)` returns plain JSON-able data (dates as ISO strings, amounts as strings of
-万元) so the snapshot can freeze it with the figures. Everything is read as the month ended:
-card moves up to its last instant, the month's own progress entries, the problems raised by
-then and not resolved by then. Its query count does not grow with the data (see the test).
+万元) so the snapshot can freeze it with the figures. Everything is read as the month ended,
+through `projects.periods` (the one definition of "as of"): card moves up to its last instant,
+each project's card and total investment then (so "key" is what it was then), the month's own
+progress entries, the problems raised by then and not resolved by then. The city's and the
+units' counts are the figures' own sets. Its query count does not grow with the data.
 """
 
 import datetime
@@ -15,9 +17,10 @@ from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from dashboard import figures
-from dashboard.figures import Scope
 from dashboard.models import AnnualTarget
+from projects import periods
 from projects.models import KEY_PROJECT_THRESHOLD, MonthlyProgress, Problem, Project, StageChange
+from projects.periods import Scope
 from projects.stages import Kind, Stage
 
 SCHEMA = 1
@@ -34,14 +37,15 @@ def _stage_label(code: str) -> str:
     return str(Stage(code).label) if code else ""
 
 
-def _project_row(p, **extra) -> dict:
+def _project_row(p, total, **extra) -> dict:
+    """A project as listed; `total` its total investment at the month end."""
     row = {
         "code": p.code,
         "name": p.name,
         "unit": str(p.unit),
         "leader": str(p.leader) if p.leader_id else "",
-        "investment": str(p.total_investment),
-        "key": p.total_investment > KEY_PROJECT_THRESHOLD,
+        "investment": str(total),
+        "key": total > KEY_PROJECT_THRESHOLD,
     }
     row.update(extra)
     return row
@@ -57,6 +61,7 @@ def _moves(scope: Scope, month: datetime.date) -> tuple[dict, dict]:
             changed_at__gte=scope.month_start_at, changed_at__lt=scope.end_at
         )
         .select_related("project__unit", "project__leader")
+        .annotate(total_then=periods.total_investment_at(scope.end_at, "project__"))
         .order_by("changed_at", "id")
     )
     lists = {name: [] for name in ("new", "signed", "started", "dropped", "upgraded", "downgraded")}
@@ -71,7 +76,7 @@ def _moves(scope: Scope, month: datetime.date) -> tuple[dict, dict]:
             "reason": change.reason,
         }
         by_project[p.pk].append(move)
-        row = _project_row(p, **move)
+        row = _project_row(p, change.total_then, **move)
         kind = change.kind
         if kind == Kind.CREATED:
             lists["new"].append(row)
@@ -85,13 +90,14 @@ def _moves(scope: Scope, month: datetime.date) -> tuple[dict, dict]:
     signed_or_started = (
         Project.objects.filter(Q(signed_on__range=period) | Q(started_on__range=period))
         .select_related("unit", "leader")
+        .annotate(total_then=periods.total_investment_at(scope.end_at))
         .order_by("-total_investment", "id")
     )
     for p in signed_or_started:
         if p.signed_on and month <= p.signed_on <= scope.period_end:
-            lists["signed"].append(_project_row(p, day=p.signed_on.isoformat()))
+            lists["signed"].append(_project_row(p, p.total_then, day=p.signed_on.isoformat()))
         if p.started_on and month <= p.started_on <= scope.period_end:
-            lists["started"].append(_project_row(p, day=p.started_on.isoformat()))
+            lists["started"].append(_project_row(p, p.total_then, day=p.started_on.isoformat()))
     return lists, by_project
 
 
@@ -99,18 +105,13 @@ def _leaders(scope: Scope, month: datetime.date, moves_of: dict) -> list[dict]:
     """四个一: each leader's projects, their card as of the month end and how they moved.
 
     One query: the projects with a leader that existed at the month end, each with its card
-    then (the last move before the end) and the month's progress narrative.
+    and total investment then (periods.as_of) and the month's progress narrative.
     """
-    last_move = StageChange.objects.filter(
-        project_id=OuterRef("pk"), changed_at__lt=scope.end_at
-    ).order_by("-changed_at", "-id")
     narrative = MonthlyProgress.objects.filter(project_id=OuterRef("pk"), month=month)
     projects = (
-        Project.objects.filter(leader__isnull=False, created_at__lt=scope.end_at)
-        .annotate(
-            stage_then=Subquery(last_move.values("to_stage")[:1]),
-            narrative_then=Subquery(narrative.values("narrative")[:1]),
-        )
+        periods.as_of(Project.objects.filter(leader__isnull=False), scope)
+        .filter(periods.existing_q())
+        .annotate(narrative_then=Subquery(narrative.values("narrative")[:1]))
         .select_related("unit", "leader")
         .order_by("leader__full_name", "leader__username", "-total_investment", "id")
     )
@@ -132,7 +133,8 @@ def _leaders(scope: Scope, month: datetime.date, moves_of: dict) -> list[dict]:
         entry["projects"].append(
             _project_row(
                 p,
-                stage=_stage_label(p.stage_then or p.stage),
+                p.total_then,
+                stage=_stage_label(p.stage_then),
                 moves="；".join(
                     f"{m['from'] or _('新增')}→{m['to']}（{_md(m['day'])}）" for m in moves
                 ),
@@ -140,7 +142,7 @@ def _leaders(scope: Scope, month: datetime.date, moves_of: dict) -> list[dict]:
             )
         )
         entry["count"] += 1
-        entry["investment"] += p.total_investment
+        entry["investment"] += p.total_then
         entry["moved"] += bool(moves)
     result = list(leaders.values())
     for entry in result:
@@ -161,12 +163,13 @@ def _problems(scope: Scope) -> list[dict]:
     problems = (
         Problem.objects.filter(open_then, raised_at__lt=scope.end_at)
         .select_related("project", "unit")
+        .annotate(total_then=periods.total_investment_at(scope.end_at, "project__"))
         .order_by("deadline", "id")
     )
     return [
         {
             "project": p.project.name,
-            "key": p.project.total_investment > KEY_PROJECT_THRESHOLD,
+            "key": p.total_then > KEY_PROJECT_THRESHOLD,
             "category": str(p.get_category_display()),
             "description": p.description,
             "unit": str(p.unit),
@@ -235,11 +238,12 @@ def _ranking(scope: Scope) -> list[dict]:
 
 
 def _city(scope: Scope) -> dict:
-    """The city's annual target and the year's signings and starts so far (two queries)."""
+    """The city's annual target and the year's signings and starts so far (two queries), the
+    signings and starts counted as the figures count them."""
     target = AnnualTarget.objects.filter(year=scope.year, unit__isnull=True).first()
-    counts = Project.objects.aggregate(
-        signings=Count("id", filter=Q(signed_on__range=(scope.period_start, scope.period_end))),
-        starts=Count("id", filter=Q(started_on__range=(scope.period_start, scope.period_end))),
+    counts = periods.rows_once(periods.as_of(Project.objects.all(), scope)).aggregate(
+        signings=Count("id", filter=periods.signed_in_period_q(scope)),
+        starts=Count("id", filter=periods.started_in_period_q(scope)),
     )
     return {
         "year": scope.year,

@@ -182,11 +182,16 @@ def more_data(personas, n):
 
 def test_its_query_count_does_not_grow_with_the_data(data, personas, django_assert_num_queries):
     more_data(personas, 2)
-    # Moves 2, leaders 1, problems 1, narratives 1, scoreboard 3, city target 1 + counts 1.
-    with django_assert_num_queries(10):
+    # The scoreboard's as-of rows of a closed month are built once, on first use (the month-end
+    # table of projects.month_ends); warm them so the count is the briefing's own.
+    briefing(JANUARY)
+    # Moves 2, problems 1, narratives 1, leaders 1, scoreboard 3, city target 1 + counts 1,
+    # and each of the three as-of reads checks its month-end rows are built (1 each).
+    with django_assert_num_queries(13):
         small = briefing(JANUARY)
     more_data(personas, 12)
-    with django_assert_num_queries(10):
+    briefing(JANUARY)
+    with django_assert_num_queries(13):
         large = briefing(JANUARY)
     assert len(large["narratives"]) == len(small["narratives"]) + 12
     assert len(large["moves"]["started"]) == len(small["moves"]["started"]) + 12
