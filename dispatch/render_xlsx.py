@@ -17,14 +17,7 @@ from openpyxl.utils import get_column_letter
 from dispatch.document import chinese_date, text_width
 from dispatch.document_sections import flagged_rows
 from dispatch.models import ReportSettings
-
-try:
-    from jinchang.spreadsheet import safe_text
-except ImportError:  # until the rebase on main brings it
-
-    def safe_text(value):
-        return value
-
+from jinchang.spreadsheet import safe_text
 
 FORMATS = {"int": "#,##0", "money": "#,##0.00", "pct": "0.00", "date": "yyyy-mm-dd"}
 MONTH_FORMAT = 'yyyy"年"m"月"'

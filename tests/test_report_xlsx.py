@@ -147,3 +147,17 @@ def test_the_files_come_from_the_snapshot_not_from_todays_data(report):
     headline = {row[0]: row[1] for row in rows_of(read_xlsx(report)["主要指标"])}
 
     assert headline["1月到位资金"] == 2100
+
+
+def test_text_people_typed_never_becomes_a_formula(data, personas):
+    data.overdue.description = '=HYPERLINK("http://example.test","点此")'
+    data.overdue.save(update_fields=["description"])
+    with time_machine.travel(TODAY, tick=False):
+        report = services.report_generate_now(month=JANUARY)
+
+    sheet = read_xlsx(report)["未解决的难点堵点"]
+
+    header = [c.value for c in sheet[3]]
+    cell = sheet.cell(4, header.index("问题") + 1)
+    assert cell.data_type != "f"
+    assert str(cell.value) == '=HYPERLINK("http://example.test","点此")'
