@@ -8,6 +8,9 @@ uses. The template's CSS carries the same page rules as the .docx (A4, 公文 ma
 kept whole, header rows repeated, landscape pages for wide tables, "— 1 —" page numbers).
 """
 
+from pathlib import Path
+
+from django.conf import settings
 from django.template.loader import render_to_string
 
 from dispatch.corrections import describe
@@ -33,8 +36,11 @@ def report_html(report) -> str:
     )
 
 
+STYLESHEET = Path(settings.BASE_DIR) / "templates" / "dispatch" / "report_document.css"
+
+
 def report_pdf(report) -> bytes:
     # Imported here: loading pango takes a moment that the web workers need not pay up front.
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
-    return HTML(string=report_html(report)).write_pdf()
+    return HTML(string=report_html(report)).write_pdf(stylesheets=[CSS(filename=STYLESHEET)])
