@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: run setup install test lint format browser-deps ci bench scale-data clean
+.PHONY: run setup install test lint format browser-deps ci bench scale-data clean report-preview
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,16 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Debian's chromium and CJK fonts for the browser tests (the CI installs them the same way).
+# Debian's chromium and CJK fonts for the browser tests, and pango for the report's PDF
+# (WeasyPrint); the CI installs them the same way.
 browser-deps:
-	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium fonts-noto-cjk)
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0)
+
+# A month's report as .docx, .xlsx and .pdf in var/report-preview/MONTH/, and its pages as PNG
+# where LibreOffice (soffice) and poppler-utils (pdftoppm) are installed.
+MONTH ?= 2025-06
+report-preview: setup
+	$(BIN)/python manage.py report_preview $(MONTH) --output var/report-preview
 
 ci:
 	bash .ci/run

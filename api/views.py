@@ -86,7 +86,11 @@ class BinaryNegotiation(BaseContentNegotiation):
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-REPORT_FILES = {"docx": (render.report_docx, DOCX), "xlsx": (render.report_xlsx, XLSX)}
+REPORT_FILES = {
+    "docx": (render.report_docx, DOCX),
+    "xlsx": (render.report_xlsx, XLSX),
+    "pdf": (render.report_pdf, "application/pdf"),
+}
 
 
 def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -682,7 +686,7 @@ class ReportViewSet(
                 str,
                 enum=list(REPORT_FILES),
                 default="docx",
-                description=_("docx（Word）或 xlsx（Excel）"),
+                description=_("docx（Word）、xlsx（Excel）或 pdf"),
             )
         ],
         responses={
@@ -697,7 +701,7 @@ class ReportViewSet(
     def download(self, request, pk=None):
         fmt = request.query_params.get("format", "docx")
         if fmt not in REPORT_FILES:
-            raise ValidationError({"format": [_("格式只能是 docx 或 xlsx。")]})
+            raise ValidationError({"format": [_("格式只能是 docx、xlsx 或 pdf。")]})
         report = get_object_or_404(Report.objects.all(), pk=pk)
         if report.status != Report.Status.DONE:
             return Response(

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from dispatch import notices, services
-from dispatch.models import DispatchSettings, Notice, Report
+from dispatch.models import DispatchSettings, Notice, Report, ReportSettings
 
 
 @admin.register(DispatchSettings)
@@ -14,6 +14,19 @@ class DispatchSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not DispatchSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportSettings)
+class ReportSettingsAdmin(admin.ModelAdmin):
+    """One row: the issuing body, 主送 and 抄送 printed on every report."""
+
+    list_display = ["__str__", "issuer", "main_recipients", "copy_to"]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not ReportSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -36,7 +49,8 @@ class ReportAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status", "trigger"]
     date_hierarchy = "month"
-    readonly_fields = [f.name for f in Report._meta.fields]
+    # Only the 成文日期 is the admin's to set; everything else is the build's record.
+    readonly_fields = [f.name for f in Report._meta.fields if f.name != "dated_on"]
     exclude = ["snapshot"]
     actions = ["retry_failed"]
 

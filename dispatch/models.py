@@ -1,5 +1,7 @@
 """Monthly dispatch (按月跟踪调度): the report versions, the notice outbox and the thresholds."""
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -53,6 +55,68 @@ class DispatchSettings(models.Model):
         return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
+class ReportSettings(models.Model):
+    """The report's letterhead and distribution (公文版头与版记), one row edited in the admin.
+
+    Read when a file is drawn, so a corrected 主送 or 抄送 shows in every download; the figures
+    stay those frozen in the snapshot.
+    """
+
+    issuer = models.CharField(
+        _("发文机关"),
+        max_length=60,
+        default="金昌市投资促进局",
+        help_text=_("版头、落款和印发机关使用同一名称"),
+    )
+    document_name = models.CharField(_("文种名称"), max_length=30, default="招商引资项目月调度通报")
+    main_recipients = models.CharField(
+        _("主送"),
+        max_length=300,
+        default="各县区人民政府，市直有关部门，金昌经济技术开发区管委会",
+        help_text=_("多个单位以逗号分隔"),
+    )
+    copy_to = models.CharField(
+        _("抄送"),
+        max_length=300,
+        blank=True,
+        default="市委办公室，市人大常委会办公室，市政府办公室，市政协办公室",
+    )
+    printing_body = models.CharField(
+        _("印发机关"), max_length=60, blank=True, help_text=_("留空时与发文机关相同")
+    )
+
+    class Meta:
+        verbose_name = _("报告版头与版记")
+        verbose_name_plural = _("报告版头与版记")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="report_settings_singleton"),
+        ]
+
+    def __str__(self):
+        return str(_("报告版头与版记"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "ReportSettings":
+        """The saved settings, or the defaults (unsaved) until an admin edits them."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    @property
+    def printer(self) -> str:
+        return self.printing_body or self.issuer
+
+
+def working_day_after(month: datetime.date) -> datetime.date:
+    """The first Monday-to-Friday day after month `month` ends (holidays: the admin's 成文日期)."""
+    day = datetime.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    while day.weekday() >= 5:
+        day += datetime.timedelta(days=1)
+    return day
+
+
 class Report(models.Model):
     """One version of the monthly dispatch report (月调度报告) of a month.
 
@@ -87,6 +151,10 @@ class Report(models.Model):
     # a build that lost its claim (a stalled worker) can never overwrite a newer one.
     attempts = models.PositiveSmallIntegerField(_("执行次数"), default=0)
     snapshot = models.JSONField(_("报告数据"), null=True, blank=True, editable=False)
+    # 成文日期 of the document; empty means the working day after the month ends.
+    dated_on = models.DateField(
+        _("成文日期"), null=True, blank=True, help_text=_("留空时为次月第一个工作日")
+    )
     error = models.TextField(_("错误信息"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -121,6 +189,16 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.month:%Y-%m} v{self.version}"
+
+    @property
+    def document_date(self) -> datetime.date:
+        return self.dated_on or working_day_after(self.month)
+
+    @property
+    def issue_number(self) -> int:
+        """期号, numbered per year: the month's report is that year's issue of the same number,
+        and a corrected version keeps the issue it corrects."""
+        return self.month.month
 
     @property
     def is_done(self) -> bool:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from dashboard import figures
 from dashboard.figures import Scope
+from dispatch.briefing import briefing
 from jinchang.formats import money, percent
 from projects import periods
 from projects.flags import flags_of
@@ -515,6 +516,9 @@ def build(month: datetime.date, *, on_progress: Callable[[int], None] = lambda p
             "as_of": today,
             # The day the warnings and problems are read at: the month's last day.
             "state_day": day,
+            # Named lists, leaders' portfolios, narratives and the city target, as of the
+            # month's end (dispatch/briefing.py), for the documents' leaders' pages.
+            "briefing": briefing(month),
             "highlights": highlights,
             "headline": head,
             "monthly_funds": top["monthly_funds"],

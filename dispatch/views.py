@@ -27,6 +27,7 @@ DOWNLOADS = {
         renderers.report_xlsx,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ),
+    "pdf": (renderers.report_pdf, "application/pdf"),
 }
 
 

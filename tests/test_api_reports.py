@@ -184,7 +184,7 @@ def test_the_excel_file_is_downloaded_too(personas, login, june_report):
 
 
 def test_an_unknown_file_type_gets_400(personas, login, june_report):
-    response = login(personas.leader).get(f"{REPORTS}{june_report.pk}/download/?format=pdf")
+    response = login(personas.leader).get(f"{REPORTS}{june_report.pk}/download/?format=csv")
 
     assert response.status_code == 400
     assert "format" in response.json()

@@ -171,7 +171,7 @@ def test_a_version_not_done_cannot_be_downloaded(personas, login, pending):
 
 
 def test_an_unknown_format_is_not_found(personas, login, report):
-    url = reverse("dispatch:report_download", args=[report.pk, "pdf"])
+    url = reverse("dispatch:report_download", args=[report.pk, "csv"])
 
     assert login(personas.admin).get(url).status_code == 404
 
