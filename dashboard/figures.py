@@ -54,31 +54,26 @@ Definitions (amounts in 万元, percentages as Decimal rounded to 0.01, None whe
 """
 
 import datetime
-from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 from django.db.models import (
     Case,
     Count,
-    DecimalField,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dashboard.models import AnnualTarget, StageWeight
+from dashboard.amounts import CENT, MONEY, ZERO, money, percent, progress_of, sum_of
+from dashboard.targets import forecast, mark_for, unit_scoreboard
 from projects import periods, warnings
 from projects.flags import flags_of
-from projects.models import MonthlyProgress, Problem, Project, StageChange
+from projects.models import Problem, StageChange
 from projects.periods import (
     Scope,
     committed_then,
@@ -91,36 +86,23 @@ from projects.periods import (
     recent_signings_q,
     rows_once,
     signed_in_period_q,
-    started_in_period_q,
 )
 from projects.selectors import flagged_then_q, with_flags, with_flags_at
 from projects.stages import ACTIVE, COLORS, ORDER, Stage, kind_of
 
-__all__ = ["Scope", "dashboard"]
+__all__ = [
+    "CENT",
+    "MONEY",
+    "Scope",
+    "dashboard",
+    "forecast",
+    "mark_for",
+    "percent",
+    "unit_scoreboard",
+]
 
-ZERO = Decimal("0.00")
-CENT = Decimal("0.01")
-MONEY = DecimalField(max_digits=18, decimal_places=2)
-# 三亮 marks: points behind the time-proportional target.
-YELLOW_FROM = Decimal("10")
-RED_ABOVE = Decimal("30")
 # The card in the order the dashboard shows it: progress order, then dropped.
 STAGES = [*ORDER, Stage.DROPPED]
-
-
-def percent(part, whole) -> Decimal | None:
-    """part / whole x 100, rounded to 0.01; None when whole is zero or missing."""
-    if not whole:
-        return None
-    return (Decimal(part or 0) * 100 / Decimal(whole)).quantize(CENT, ROUND_HALF_UP)
-
-
-def _money(value) -> Decimal:
-    return (value or ZERO).quantize(CENT, ROUND_HALF_UP)
-
-
-def _sum(expression, **kwargs):
-    return Coalesce(Sum(expression, **kwargs), Value(ZERO), output_field=MONEY)
 
 
 def _rank(field: str):
@@ -137,10 +119,6 @@ def _stage_label(code: str) -> str:
         return str(Stage(code).label)
     except ValueError:
         return ""
-
-
-def _progress(scope: Scope) -> QuerySet:
-    return MonthlyProgress.objects.filter(scope.project_q("project__"))
 
 
 def _ytd_q(scope: Scope) -> Q:
@@ -165,36 +143,36 @@ def headline(scope: Scope) -> dict:
         key_projects_of_year=Count("id", filter=key_of_year_q(scope)),
         key_projects_started=Count("id", filter=key_started_q(scope)),
         new_signings=Count("id", filter=signed_in_period_q(scope)),
-        new_signings_contracted=_sum(committed_then(), filter=signed_in_period_q(scope)),
-        recent_contracted=_sum(committed_then(), filter=recent_signings_q(scope)),
+        new_signings_contracted=sum_of(committed_then(), filter=signed_in_period_q(scope)),
+        recent_contracted=sum_of(committed_then(), filter=recent_signings_q(scope)),
     )
     # Both years' months in one pass; the (month, project) index bounds the scan.
     progress = (
-        _progress(scope)
+        progress_of(scope)
         .filter(month__gte=previous.period_start, month__lte=scope.last_month)
         .aggregate(
-            funds_in_place_ytd=_sum("funds_in_place", filter=_ytd_q(scope)),
-            funds_in_place_prev_ytd=_sum("funds_in_place", filter=_ytd_q(previous)),
-            investment_completed_ytd=_sum("investment_completed", filter=_ytd_q(scope)),
-            investment_completed_prev_ytd=_sum("investment_completed", filter=_ytd_q(previous)),
+            funds_in_place_ytd=sum_of("funds_in_place", filter=_ytd_q(scope)),
+            funds_in_place_prev_ytd=sum_of("funds_in_place", filter=_ytd_q(previous)),
+            investment_completed_ytd=sum_of("investment_completed", filter=_ytd_q(scope)),
+            investment_completed_prev_ytd=sum_of("investment_completed", filter=_ytd_q(previous)),
             entries_prev_ytd=Count("id", filter=_ytd_q(previous)),
         )
     )
     # Driven from the recently signed projects through the (project, month) unique index.
     recent_funds = (
-        _progress(scope)
+        progress_of(scope)
         .filter(
             project_id__in=scope.projects().filter(recent_signings_q(scope)).values("pk"),
             month__gte=previous.period_start,
             month__lte=scope.last_month,
         )
-        .aggregate(total=_sum("funds_in_place"))["total"]
+        .aggregate(total=sum_of("funds_in_place"))["total"]
     )
     # No entry at all in last year's period: nothing to compare with (无可比数据), not zero.
     comparable = progress["entries_prev_ytd"] > 0
-    funds_prev = _money(progress["funds_in_place_prev_ytd"]) if comparable else None
-    completed_prev = _money(progress["investment_completed_prev_ytd"]) if comparable else None
-    funds = _money(progress["funds_in_place_ytd"])
+    funds_prev = money(progress["funds_in_place_prev_ytd"]) if comparable else None
+    completed_prev = money(progress["investment_completed_prev_ytd"]) if comparable else None
+    funds = money(progress["funds_in_place_ytd"])
     increment = funds - funds_prev if comparable else None
     return {
         "projects_in_progress": projects["projects_in_progress"],
@@ -202,16 +180,16 @@ def headline(scope: Scope) -> dict:
         "funds_in_place_prev_ytd": funds_prev,
         "funds_increment": increment,
         "funds_growth_rate": percent(increment, funds_prev) if comparable else None,
-        "recent_contracted": _money(projects["recent_contracted"]),
-        "recent_funds": _money(recent_funds),
+        "recent_contracted": money(projects["recent_contracted"]),
+        "recent_funds": money(recent_funds),
         "arrival_rate": percent(recent_funds, projects["recent_contracted"]),
         "key_projects_of_year": projects["key_projects_of_year"],
         "key_projects_started": projects["key_projects_started"],
         "start_rate": percent(projects["key_projects_started"], projects["key_projects_of_year"]),
-        "investment_completed_ytd": _money(progress["investment_completed_ytd"]),
+        "investment_completed_ytd": money(progress["investment_completed_ytd"]),
         "investment_completed_prev_ytd": completed_prev,
         "new_signings": projects["new_signings"],
-        "new_signings_contracted": _money(projects["new_signings_contracted"]),
+        "new_signings_contracted": money(projects["new_signings_contracted"]),
     }
 
 
@@ -240,7 +218,7 @@ def _card_groups(scope: Scope) -> list[dict]:
         .filter(existing_q())
         .order_by()
         .values(*dict.fromkeys(names), "stage_then")
-        .annotate(count=Count("id"), investment=_sum("total_then"))
+        .annotate(count=Count("id"), investment=sum_of("total_then"))
     )
 
 
@@ -248,11 +226,11 @@ def _funds_groups(scope: Scope) -> list[dict]:
     """Funds in place in the period by every breakdown's dimension (one query)."""
     fields = [f"project__{dim[0]}" for dim in DIMENSIONS.values()]
     return list(
-        _progress(scope)
+        progress_of(scope)
         .filter(_ytd_q(scope))
         .order_by()
         .values(*fields)
-        .annotate(total=_sum("funds_in_place"))
+        .annotate(total=sum_of("funds_in_place"))
     )
 
 
@@ -286,7 +264,7 @@ def _stage_rows(scope: Scope, groups: list[dict]) -> list[dict]:
                 "label": str(stage.label),
                 "color": COLORS[stage],
                 "count": row.get("count", 0),
-                "investment": _money(row.get("investment")),
+                "investment": money(row.get("investment")),
                 "query": scope.figure_query("stage", at_stage=stage.value),
             }
         )
@@ -322,7 +300,7 @@ def _breakdown(scope: Scope, dimension: str, groups: list[dict], funds: list[dic
                 "name": name or "",
                 "count": 0,
                 "investment": ZERO,
-                "funds_ytd": _money(funds_by_key.get(key)),
+                "funds_ytd": money(funds_by_key.get(key)),
                 "stages": {stage.value: 0 for stage in STAGES},
                 # The list has no "not filled in" filter, so that row has no drill-down.
                 "query": scope.figure_query("live", **{param: key}) if key is not None else None,
@@ -332,7 +310,7 @@ def _breakdown(scope: Scope, dimension: str, groups: list[dict], funds: list[dic
         row["stages"][group["stage_then"]] += group["count"]
         if group["stage_then"] != Stage.DROPPED:
             row["count"] += group["count"]
-            row["investment"] = _money(row["investment"] + group["investment"])
+            row["investment"] = money(row["investment"] + group["investment"])
     return sorted(rows.values(), key=lambda row: sort_keys[row["id"]])
 
 
@@ -364,20 +342,20 @@ def monthly_funds(scope: Scope) -> dict:
     """
     previous = scope.previous_year()
     totals = dict(
-        _progress(scope)
+        progress_of(scope)
         .filter(month__gte=previous.period_start, month__lte=scope.last_month)
         .order_by()
         .values_list("month")
-        .annotate(total=_sum("funds_in_place"))
+        .annotate(total=sum_of("funds_in_place"))
     )
     months = list(range(1, 13))
     this_year = [
-        _money(totals.get(datetime.date(scope.year, m, 1))) if m <= scope.month else None
+        money(totals.get(datetime.date(scope.year, m, 1))) if m <= scope.month else None
         for m in months
     ]
     # A month of last year with no entry at all has nothing to compare with: None.
     last_year = [
-        _money(total)
+        money(total)
         if (total := totals.get(datetime.date(scope.year - 1, m, 1))) is not None
         else None
         for m in months
@@ -494,158 +472,6 @@ def stage_funnel(scope: Scope) -> list[dict]:
     ]
 
 
-# --- 三亮 and the forecast ----------------------------------------------------------------
-
-
-def mark_for(behind_points: Decimal | None) -> str:
-    """ "" on track, "yellow" 10-30 points behind 序时进度, "red" more than 30 behind."""
-    if behind_points is None or behind_points < YELLOW_FROM:
-        return ""
-    return "red" if behind_points > RED_ABOVE else "yellow"
-
-
-def unit_scoreboard(scope: Scope) -> list[dict]:
-    """Units with a target for the year against their actuals, ranked by funds completion.
-
-    Three queries: the targets, the units' signings and starts, their funds in place.
-    Equal completion shares a rank (1, 1, 3); units without a funds target rank last.
-    """
-    targets = AnnualTarget.objects.filter(year=scope.year, unit__isnull=False).select_related(
-        "unit"
-    )
-    if scope.unit_id is not None:
-        targets = targets.filter(unit_id=scope.unit_id)
-    targets = list(targets.order_by("unit__order", "unit__name"))
-    if not targets:
-        return []
-    unit_ids = [t.unit_id for t in targets]
-    counts = {
-        row["unit_id"]: row
-        for row in rows_once(periods.as_of(Project.objects.filter(unit_id__in=unit_ids), scope))
-        .values("unit_id")
-        .annotate(
-            signings=Count("id", filter=signed_in_period_q(scope)),
-            starts=Count("id", filter=started_in_period_q(scope)),
-        )
-    }
-    # All units' funds in one scan of the period's months (the (month, project) index); a
-    # filter on the units would make the database read every entry of their projects instead.
-    funds = dict(
-        MonthlyProgress.objects.filter(_ytd_q(scope))
-        .order_by()
-        .values_list("project__unit_id")
-        .annotate(total=_sum("funds_in_place"))
-    )
-    time_progress = scope.time_progress
-    rows = []
-    for target in targets:
-        actual_funds = _money(funds.get(target.unit_id))
-        completion = percent(actual_funds, target.funds_in_place)
-        behind = None if completion is None else time_progress - completion
-        unit_counts = counts.get(target.unit_id, {})
-        unit_scope = Scope(year=scope.year, month=scope.month, unit_id=target.unit_id)
-        rows.append(
-            {
-                "unit_id": target.unit_id,
-                "name": str(target.unit),
-                "target_funds": _money(target.funds_in_place),
-                "actual_funds": actual_funds,
-                "completion": completion,
-                "time_progress": time_progress,
-                "behind_points": behind,
-                "mark": mark_for(behind),
-                "rank": None,
-                "target_signings": target.new_signings,
-                "actual_signings": unit_counts.get("signings", 0),
-                "signings_completion": percent(unit_counts.get("signings", 0), target.new_signings),
-                "target_starts": target.starts,
-                "actual_starts": unit_counts.get("starts", 0),
-                "starts_completion": percent(unit_counts.get("starts", 0), target.starts),
-                "query": unit_scope.figure_query("funds"),
-                "signings_query": unit_scope.figure_query("new_signings"),
-                "starts_query": unit_scope.figure_query("starts"),
-            }
-        )
-    ranked = sorted(
-        (r for r in rows if r["completion"] is not None), key=lambda r: -r["completion"]
-    )
-    for position, row in enumerate(ranked, start=1):
-        previous = ranked[position - 2] if position > 1 else None
-        tied = previous is not None and previous["completion"] == row["completion"]
-        row["rank"] = previous["rank"] if tied else position
-    unranked = [r for r in rows if r["completion"] is None]
-    return ranked + unranked
-
-
-def forecast(scope: Scope, today: datetime.date | None = None) -> dict | None:
-    """Expected funds in place by year end (four queries: weights, pipeline, actual, target);
-    None for a year that is over (it has its actual figure, not a forecast).
-
-    Each project on the color board at the period's end contributes its committed investment
-    not yet in place (never below zero), times its stage's weight.
-    """
-    if scope.is_over(today or timezone.localdate()):
-        return None
-    weights = dict(StageWeight.objects.values_list("stage", "weight"))
-    in_place = Subquery(
-        MonthlyProgress.objects.filter(project_id=OuterRef("pk"), month__lte=scope.last_month)
-        .order_by()
-        .values("project_id")
-        .annotate(total=Sum("funds_in_place"))
-        .values("total"),
-        output_field=MONEY,
-    )
-    remaining = {
-        row["stage_then"]: row["remaining"]
-        for row in rows_once(scope.projects())
-        .filter(stage_then__in=ACTIVE)
-        .annotate(
-            left=Greatest(
-                committed_then() - Coalesce(in_place, Value(ZERO), output_field=MONEY),
-                Value(ZERO),
-                output_field=MONEY,
-            )
-        )
-        .order_by()
-        .values("stage_then")
-        .annotate(remaining=_sum("left"))
-    }
-    stages = []
-    for stage in ACTIVE:
-        left = _money(remaining.get(stage.value))
-        weight = weights.get(stage.value, Decimal("0"))
-        stages.append(
-            {
-                "stage": stage.value,
-                "label": str(stage.label),
-                "color": COLORS[stage],
-                "pipeline": left,
-                "weight": weight,
-                "weighted": _money(left * weight),
-            }
-        )
-    actual = _money(
-        _progress(scope).filter(_ytd_q(scope)).aggregate(total=_sum("funds_in_place"))["total"]
-    )
-    pipeline = _money(sum((s["pipeline"] for s in stages), ZERO))
-    weighted = _money(sum((s["weighted"] for s in stages), ZERO))
-    city_target = (
-        AnnualTarget.objects.filter(year=scope.year, unit__isnull=True)
-        .values_list("funds_in_place", flat=True)
-        .first()
-    )
-    expected = actual + weighted
-    return {
-        "actual": actual,
-        "pipeline": pipeline,
-        "weighted_pipeline": weighted,
-        "expected": expected,
-        "city_target": None if city_target is None else _money(city_target),
-        "expected_rate": percent(expected, city_target),
-        "stages": stages,
-    }
-
-
 # --- attention lists -----------------------------------------------------------------------
 
 
@@ -731,7 +557,7 @@ def _project_dict(project) -> dict:
         "code": project.code,
         "stage": project.stage_then,
         "stage_label": _stage_label(project.stage_then),
-        "total_investment": _money(project.total_then),
+        "total_investment": money(project.total_then),
         "unit": str(project.unit),
     }
 
