@@ -127,7 +127,7 @@ class ColumnMapping(models.Model):
         "org.Unit", verbose_name=_("单位"), on_delete=models.CASCADE, related_name="+"
     )
     kind = models.CharField(_("导入类型"), max_length=10, choices=ImportJob.Kind.choices)
-    # As ledger.reader.normalize gives it: the header without spaces, brackets half-width.
+    # As ledger.cells.normalize gives it: the header without spaces, brackets half-width.
     header = models.CharField(_("表头"), max_length=200)
     column_key = models.CharField(_("对应的列"), max_length=40)
     created_by = models.ForeignKey(

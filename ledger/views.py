@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from chains.models import IndustryChain
 from ledger import exports, imports, selectors, services
 from ledger.models import ImportJob
-from ledger.reader import MAX_UNPACKED_MB
+from ledger.workbook import MAX_UNPACKED_MB
 from org import roles
 from org.models import Place, Unit
 
