@@ -9,7 +9,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from api import views
+from api import views, views_reference, views_reports
 
 app_name = "api"
 
@@ -19,18 +19,18 @@ router.register("projects", views.ProjectViewSet, basename="project")
 router.register("progress", views.ProgressViewSet, basename="progress")
 router.register("problems", views.ProblemViewSet, basename="problem")
 router.register("instructions", views.InstructionViewSet, basename="instruction")
-router.register("enterprises", views.EnterpriseViewSet, basename="enterprise")
-router.register("events", views.EventViewSet, basename="event")
-router.register("chains", views.ChainViewSet, basename="chain")
-router.register("targets", views.TargetViewSet, basename="target")
-router.register("opportunities", views.OpportunityViewSet, basename="opportunity")
-router.register("annual-targets", views.AnnualTargetViewSet, basename="annual-target")
-router.register("reports", views.ReportViewSet, basename="report")
+router.register("enterprises", views_reference.EnterpriseViewSet, basename="enterprise")
+router.register("events", views_reference.EventViewSet, basename="event")
+router.register("chains", views_reference.ChainViewSet, basename="chain")
+router.register("targets", views_reference.TargetViewSet, basename="target")
+router.register("opportunities", views_reference.OpportunityViewSet, basename="opportunity")
+router.register("annual-targets", views_reference.AnnualTargetViewSet, basename="annual-target")
+router.register("reports", views_reports.ReportViewSet, basename="report")
 
 v1 = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("auth/token/revoke/", views.TokenRevokeView.as_view(), name="token_revoke"),
-    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("dashboard/", views_reports.DashboardView.as_view(), name="dashboard"),
     *router.urls,
 ]
 

@@ -2,21 +2,14 @@
 services the pages use, and let `api.exceptions` turn the services' errors into answers.
 """
 
-import datetime
-from decimal import Decimal
-
 from django.contrib.auth import authenticate, user_logged_in
-from django.db.models import Prefetch
 from django.http import HttpResponse
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
@@ -26,7 +19,6 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.filters import OrderingFilter
-from rest_framework.generics import get_object_or_404
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -36,22 +28,12 @@ from rest_framework.views import APIView
 from api import filters, permissions, serializers
 from api.auth import TokenAuthentication, token_issue
 from api.pagination import Pagination
-from chains import selectors as chain_selectors
-from chains.filters import OpportunityFilter, TargetFilter
-from chains.models import ChainLink, IndustryChain
-from dashboard import figures
-from dashboard.forms import DashboardFilterForm
-from dashboard.models import AnnualTarget
-from dispatch import render
-from dispatch import selectors as dispatch_selectors
-from dispatch import services as dispatch_services
-from dispatch.models import Report
 from ledger import exports
 from ledger import selectors as ledger_selectors
 from ledger.views import EXPORT_NAMES
 from projects import selectors, selectors_work, services
 from projects.filters import ProblemFilter, ProjectFilter
-from projects.models import Enterprise, Instruction, MonthlyProgress, Problem, Project
+from projects.models import Instruction, MonthlyProgress, Problem, Project
 
 VALIDATION_ERROR = OpenApiResponse(
     OpenApiTypes.OBJECT, description=_("字段错误：字段名 → 错误信息列表")
@@ -84,13 +66,7 @@ class BinaryNegotiation(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-REPORT_FILES = {
-    "docx": (render.report_docx, DOCX),
-    "xlsx": (render.report_xlsx, XLSX),
-    "pdf": (render.report_pdf, "application/pdf"),
-}
 
 
 def attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
@@ -441,272 +417,3 @@ class InstructionViewSet(
         return Response(
             serializers.InstructionSerializer(created).data, status=status.HTTP_201_CREATED
         )
-
-
-# --- Reference data -----------------------------------------------------------------------
-
-
-@extend_schema_view(
-    list=extend_schema(summary=_("客商企业列表")),
-    retrieve=extend_schema(summary=_("客商企业详情")),
-)
-class EnterpriseViewSet(
-    ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
-    permission_classes = [permissions.EnterpriseAccess]
-    serializer_class = serializers.EnterpriseSerializer
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
-    filterset_class = filters.EnterpriseFilter
-    ordering_fields = ["name", "project_count"]
-    queryset = Enterprise.objects.none()  # for the schema; see get_queryset
-
-    def get_queryset(self):
-        qs = selectors_work.enterprise_list()
-        if permissions.sees_contacts(self.request.user):
-            qs = qs.prefetch_related("contacts")
-        return qs
-
-    def _present(self, pk):
-        enterprise = self.get_queryset().get(pk=pk)
-        return self.get_serializer(enterprise).data
-
-    @staticmethod
-    def _fields(body):
-        fields = dict(body.validated_data)
-        fields.pop("version", None)  # the lock is passed on its own (edits only)
-        contacts = fields.pop("contacts", None)
-        if contacts is not None:
-            contacts = [dict(row) for row in contacts]
-        return fields, contacts
-
-    @extend_schema(
-        summary=_("登记客商企业"),
-        request=serializers.EnterpriseSerializer,
-        responses={201: serializers.EnterpriseSerializer, 400: VALIDATION_ERROR, 403: FORBIDDEN},
-    )
-    def create(self, request):
-        body = self.get_serializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        fields, contacts = self._fields(body)
-        enterprise = services.enterprise_create(user=request.user, contacts=contacts, **fields)
-        return Response(self._present(enterprise.pk), status=status.HTTP_201_CREATED)
-
-    @extend_schema(
-        summary=_("修改客商企业"),
-        request=serializers.EnterpriseSerializer,
-        responses={
-            200: serializers.EnterpriseSerializer,
-            400: VALIDATION_ERROR,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
-        },
-    )
-    def partial_update(self, request, pk=None):
-        enterprise = self.get_object()
-        body = self.get_serializer(enterprise, data=request.data, partial=True)
-        body.is_valid(raise_exception=True)
-        fields, contacts = self._fields(body)
-        services.enterprise_update(
-            user=request.user,
-            enterprise_id=enterprise.pk,
-            version=body.validated_data.get("version"),
-            contacts=contacts,
-            **fields,
-        )
-        return Response(self._present(enterprise.pk))
-
-
-@extend_schema_view(
-    list=extend_schema(summary=_("招商活动列表")),
-    retrieve=extend_schema(summary=_("招商活动详情")),
-)
-class EventViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
-    serializer_class = serializers.EventSerializer
-    filter_backends = [DjangoFilterBackend, OrderingFilter]
-    filterset_class = filters.EventFilter
-    ordering_fields = ["held_on", "name", "signed_amount"]
-    queryset = selectors_work.event_list()
-
-
-@extend_schema_view(
-    list=extend_schema(summary=_("产业链及其环节")),
-    retrieve=extend_schema(summary=_("一条产业链及其环节")),
-)
-class ChainViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
-    serializer_class = serializers.ChainSerializer
-    filter_backends = [OrderingFilter]
-    ordering_fields = ["order", "name"]
-    queryset = (
-        IndustryChain.objects.select_related("chain_leader")
-        .prefetch_related(
-            "chain_owners",
-            Prefetch(
-                "links",
-                queryset=ChainLink.objects.prefetch_related(
-                    Prefetch("enterprises", queryset=Enterprise.objects.only("pk"))
-                ).order_by("order", "name", "pk"),
-            ),
-        )
-        .order_by("order", "name", "pk")
-    )
-
-
-@extend_schema_view(
-    list=extend_schema(summary=_("目标企业清单")),
-    retrieve=extend_schema(summary=_("目标企业详情")),
-)
-class TargetViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
-    serializer_class = serializers.TargetSerializer
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = TargetFilter  # the list page's filters
-    queryset = chain_selectors.target_list()
-
-
-@extend_schema_view(
-    list=extend_schema(summary=_("投资机会清单")),
-    retrieve=extend_schema(summary=_("投资机会详情")),
-)
-class OpportunityViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
-    serializer_class = serializers.OpportunitySerializer
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = OpportunityFilter  # the list page's filters
-    queryset = chain_selectors.opportunity_list()
-
-
-@extend_schema_view(
-    list=extend_schema(summary=_("年度目标（三亮）")),
-    retrieve=extend_schema(summary=_("年度目标详情")),
-)
-class AnnualTargetViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
-    serializer_class = serializers.AnnualTargetSerializer
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = filters.AnnualTargetFilter
-    queryset = AnnualTarget.objects.select_related("unit").order_by("-year", "unit__order", "pk")
-
-
-# --- Dashboard ----------------------------------------------------------------------------
-
-
-def plain(value):
-    """The figures as JSON values: Decimals as strings (amounts stay exact), dates ISO 8601,
-    translated labels as text."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime.date | datetime.datetime):
-        return value.isoformat()
-    if isinstance(value, Promise):
-        return str(value)
-    return value
-
-
-class DashboardView(ApiMixin, APIView):
-    """The leaders' dashboard as JSON: every figure of `dashboard.figures` (the module the page
-    and the monthly report read too), for the page's own filters. Amounts in 万元 as decimal
-    strings, rates in percent; a figure that cannot be computed (nothing to divide by) is null.
-    """
-
-    @extend_schema(
-        summary=_("领导驾驶舱数据"),
-        parameters=[
-            OpenApiParameter("year", int, description=_("年度，默认今年")),
-            OpenApiParameter(
-                "month",
-                int,
-                enum=list(range(1, 13)),
-                description=_("统计截至的月份；默认今年为上一个完整月份，往年为12月"),
-            ),
-            OpenApiParameter("chain", int, description=_("产业链")),
-            OpenApiParameter("place", int, description=_("建设地点")),
-            OpenApiParameter("unit", int, description=_("责任单位")),
-            OpenApiParameter("mine", bool, description=_("市级领导：仅看本人包抓的项目")),
-        ],
-        responses={200: OpenApiTypes.OBJECT, 400: VALIDATION_ERROR},
-        tags=["dashboard"],
-    )
-    def get(self, request):
-        form = DashboardFilterForm(request.query_params, today=timezone.localdate())
-        if not form.is_valid():
-            # The page quietly falls back to defaults; an integration is told what was wrong.
-            raise ValidationError({field: list(errors) for field, errors in form.errors.items()})
-        return Response(plain(figures.dashboard(form.scope(request.user))))
-
-
-# --- Monthly dispatch reports -------------------------------------------------------------
-
-
-@extend_schema_view(
-    list=extend_schema(summary=_("月调度报告列表")),
-    retrieve=extend_schema(summary=_("月调度报告（含生成状态）")),
-)
-class ReportViewSet(
-    ApiMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
-    permission_classes = [permissions.ReportAccess]
-    serializer_class = serializers.ReportSerializer
-    filter_backends = [DjangoFilterBackend]
-    filterset_class = filters.ReportFilter
-    queryset = dispatch_selectors.report_list()
-
-    @extend_schema(
-        summary=_("生成月调度报告（异步）"),
-        request=serializers.ReportRequestSerializer,
-        responses={
-            202: serializers.ReportSerializer,
-            400: VALIDATION_ERROR,
-            403: FORBIDDEN,
-        },
-    )
-    def create(self, request):
-        body = serializers.ReportRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            report = dispatch_services.report_request(
-                month=body.validated_data["month"], user=request.user
-            )
-        except ValueError as exc:  # a future month
-            raise ValidationError({"month": [str(exc)]}) from None
-        # The build is queued after commit, which has happened by now: read its task id.
-        report = self.get_queryset().get(pk=report.pk)
-        url = request.build_absolute_uri(reverse("api:report-detail", args=[report.pk]))
-        return Response(
-            self.get_serializer(report).data,
-            status=status.HTTP_202_ACCEPTED,
-            headers={"Location": url},
-        )
-
-    @extend_schema(
-        summary=_("下载月调度报告"),
-        parameters=[
-            OpenApiParameter(
-                "format",
-                str,
-                enum=list(REPORT_FILES),
-                default="docx",
-                description=_("docx（Word）、xlsx（Excel）或 pdf"),
-            )
-        ],
-        responses={
-            (200, DOCX): OpenApiTypes.BINARY,
-            (200, XLSX): OpenApiTypes.BINARY,
-            400: VALIDATION_ERROR,
-            404: NOT_FOUND,
-            409: OpenApiResponse(serializers.ErrorSerializer, description=_("报告尚未生成完成")),
-        },
-    )
-    @action(detail=True, methods=["get"], content_negotiation_class=BinaryNegotiation)
-    def download(self, request, pk=None):
-        fmt = request.query_params.get("format", "docx")
-        if fmt not in REPORT_FILES:
-            raise ValidationError({"format": [_("格式只能是 docx、xlsx 或 pdf。")]})
-        report = get_object_or_404(Report.objects.all(), pk=pk)
-        if report.status != Report.Status.DONE:
-            return Response(
-                {"detail": _("该报告尚未生成完成（%(s)s）。") % {"s": report.get_status_display()}},
-                status=status.HTTP_409_CONFLICT,
-            )
-        build, content_type = REPORT_FILES[fmt]
-        return attachment(build(report), content_type, render.download_name(report, fmt))

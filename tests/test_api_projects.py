@@ -11,6 +11,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from api import views as api_views
+from api import views_reference, views_reports
 from api.auth import token_issue
 from api.exceptions import api_exception_handler
 from projects.models import Project, StageChange
@@ -422,8 +423,9 @@ def test_a_stale_version_gets_409_and_changes_nothing(personas, login):
 def test_every_api_view_answers_errors_through_the_one_handler_set_in_settings():
     views = [
         obj
-        for obj in vars(api_views).values()
-        if isinstance(obj, type) and issubclass(obj, APIView) and obj.__module__ == "api.views"
+        for module in (api_views, views_reference, views_reports)
+        for obj in vars(module).values()
+        if isinstance(obj, type) and issubclass(obj, APIView) and obj.__module__ == module.__name__
     ]
 
     assert api_settings.EXCEPTION_HANDLER is api_exception_handler
