@@ -23,6 +23,7 @@ from simple_history.signals import post_create_historical_record
 
 from audit import services
 from audit.models import AuditEntry
+from org.signals import password_changed
 
 HISTORY_ACTIONS = {"+": AuditEntry.Action.CREATE, "~": AuditEntry.Action.UPDATE}
 ADMIN_ACTIONS = {
@@ -106,10 +107,15 @@ def on_admin_log(sender, instance: LogEntry, created, **kwargs):
     )
 
 
+def on_password_change(sender, request, user, **kwargs):
+    services.audit_record(action=AuditEntry.Action.PASSWORD_CHANGE, request=request, user=user)
+
+
 def connect():
     user_logged_in.connect(on_login, dispatch_uid="audit.login")
     user_login_failed.connect(on_login_failed, dispatch_uid="audit.login_failed")
     user_logged_out.connect(on_logout, dispatch_uid="audit.logout")
+    password_changed.connect(on_password_change, dispatch_uid="audit.password_change")
     user_locked_out.connect(on_locked_out, dispatch_uid="audit.locked_out")
     post_create_historical_record.connect(on_history, dispatch_uid="audit.history")
     post_save.connect(on_admin_log, sender=LogEntry, dispatch_uid="audit.admin_log")

@@ -4,9 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
-from audit.models import AuditEntry
-from audit.services import audit_record
 from org import health, roles
+from org.signals import password_changed
 
 
 @login_required
@@ -41,5 +40,5 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form):
         form.user.must_change_password = False
         response = super().form_valid(form)
-        audit_record(action=AuditEntry.Action.PASSWORD_CHANGE, request=self.request, user=form.user)
+        password_changed.send(sender=type(self), request=self.request, user=form.user)
         return response
