@@ -62,13 +62,14 @@ class ProjectAccess(RoleAccess):
 
 
 class ProjectWorkAccess(RoleAccess):
-    """Monthly progress and blockers are written by those who write the project."""
+    """Monthly progress is filed by the project's "四个一" team (its unit's officers, task
+    force and manager) and admins."""
 
     def may_write(self, user):
-        return writes_projects(user)
+        return roles.files_work(user)
 
     def may_write_object(self, user, obj):
-        return roles.can_edit_project(user, obj.project)
+        return roles.can_work_on_project(user, obj.project)
 
 
 class InstructionAccess(RoleAccess):
@@ -89,11 +90,11 @@ class ReportAccess(RoleAccess):
 
 
 class ProblemAccess(RoleAccess):
-    """Blockers are raised by those who write the project, and cleared by the project's unit,
+    """Blockers are raised by the project's "四个一" team, and cleared by the project's unit,
     the unit asked to clear them, or admins."""
 
     def may_write(self, user):
-        return writes_projects(user)
+        return roles.files_work(user)
 
     def may_write_object(self, user, obj):
         return roles.can_resolve_problem(user, obj)

@@ -890,7 +890,7 @@ def _plan_progress_row(
         for name, value in row.fields.items():
             setattr(candidate, name, value)
     if row.status != RowStatus.UNCHANGED:
-        if not roles.can_edit_project(user, project):
+        if not roles.can_work_on_project(user, project):
             row.error(
                 header("project_name"),
                 _("该项目属于%(unit)s，您只能导入本单位项目的进展。") % {"unit": project.unit},

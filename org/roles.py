@@ -4,7 +4,9 @@ Pages, admin, API and the Excel import all ask these functions; nothing else dec
 """
 
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext_lazy as _
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 OFFICER = "招商专员"
 LEADER = "市级领导"
@@ -14,10 +16,10 @@ ADMIN = "管理员"
 AUDITOR = "审计员"
 ROLE_NAMES = (OFFICER, LEADER, ADMIN, AUDITOR)
 ROLE_LABELS = {
-    OFFICER: _("招商专员"),
-    LEADER: _("市级领导"),
-    ADMIN: _("管理员"),
-    AUDITOR: _("审计员"),
+    OFFICER: gettext_lazy("招商专员"),
+    LEADER: gettext_lazy("市级领导"),
+    ADMIN: gettext_lazy("管理员"),
+    AUDITOR: gettext_lazy("审计员"),
 }
 
 
@@ -90,6 +92,47 @@ def can_edit_project(user, project) -> bool:
     if is_admin(user):
         return True
     return is_officer(user) and user.unit_id is not None and project.unit_id == user.unit_id
+
+
+def is_on_team(user, project) -> bool:
+    """The project's "四个一" team beyond its unit: its 项目管家 and its 专班 members, who may
+    come from other units (the investment bureau joins the economic zone's task forces)."""
+    if not user.is_authenticated:
+        return False
+    if project.manager_id is not None and project.manager_id == user.pk:
+        return True
+    # One small query, asked only of people the unit rule did not already let in.
+    return project.team.filter(pk=user.pk).exists()
+
+
+def can_work_on_project(user, project) -> bool:
+    """File the monthly progress and raise problems (难点堵点): whoever follows the project to
+    the end — its unit's officers, its task force and its project manager — and admins.
+    Leaders read and instruct; they do not file."""
+    if can_edit_project(user, project):
+        return True
+    return is_officer(user) and is_on_team(user, project)
+
+
+def files_work(user) -> bool:
+    """Whether the user may file progress or raise problems for some project at all (the API
+    refuses everyone else before reading the body)."""
+    if can_create_project(user):
+        return True
+    if not is_officer(user):
+        return False
+    from projects.models import Project
+
+    return Project.objects.filter(Q(manager_id=user.pk) | Q(team=user.pk)).exists()
+
+
+def why_read_only(user, project) -> str:
+    """Why a page of the project refuses this user a write, in words they can act on."""
+    if is_leader(user) and not is_admin(user):
+        return _("市级领导查看项目并作出批示，进展和难点堵点由项目团队填报。")
+    if is_officer(user) and project.unit_id != user.unit_id:
+        return _("此项目属于%(unit)s，您只能查看。") % {"unit": project.unit}
+    return _("您没有权限修改此项目。")
 
 
 def can_instruct(user) -> bool:

@@ -425,7 +425,7 @@ def progress_create(
     # The project's row lock queues two filings for the same project, so the second one's
     # duplicate check sees the first.
     project = Project.objects.select_for_update().get(pk=project_id)
-    authorize(user, user is not None and roles.can_edit_project(user, project))
+    authorize(user, user is not None and roles.can_work_on_project(user, project))
     errors = {}
     values = _progress_values(
         {
@@ -455,7 +455,7 @@ def progress_update(*, user, progress_id: int, **fields) -> MonthlyProgress:
     project = Project.objects.select_for_update().get(pk=project_id)
     progress = MonthlyProgress.objects.select_for_update().get(pk=progress_id)
     progress.project = project
-    authorize(user, user is not None and roles.can_edit_project(user, project))
+    authorize(user, user is not None and roles.can_work_on_project(user, project))
     illegal = set(fields) - set(PROGRESS_FIELDS)
     if illegal:
         raise ValidationError({f: _("该字段不能直接修改。") for f in sorted(illegal)})
@@ -478,7 +478,7 @@ def problem_create(
 ) -> Problem:
     """Raise a blocker (难点堵点) on a project, assigned to a unit with a deadline."""
     project = Project.objects.get(pk=project_id)
-    authorize(user, user is not None and roles.can_edit_project(user, project))
+    authorize(user, user is not None and roles.can_work_on_project(user, project))
     errors = {}
     problem = Problem(
         project=project,

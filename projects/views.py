@@ -321,6 +321,7 @@ def project_detail(request, pk):
             "instructions": project.instructions.select_related("leader", "problem"),
             "history": change_history(project),
             "can_edit": can_edit,
+            "can_file": can_edit or roles.can_work_on_project(user, project),
             "can_instruct": roles.can_instruct(user),
             "next_stage": next_stage(project.stage),
         },

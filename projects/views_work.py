@@ -73,8 +73,8 @@ def _page(request, qs):
 @reader_required
 def progress_add(request, pk):
     project = get_object_or_404(Project.objects.select_related("unit"), pk=pk)
-    if not roles.can_edit_project(request.user, project):
-        raise PermissionDenied(_("只有项目责任单位的招商专员可以填报进展。"))
+    if not roles.can_work_on_project(request.user, project):
+        raise PermissionDenied(roles.why_read_only(request.user, project))
     form = ProgressForm(request.POST or None, initial=ProgressForm.initial_for_new())
     if request.method == "POST" and form.is_valid():
         try:
@@ -104,8 +104,8 @@ def progress_edit(request, pk):
         MonthlyProgress.objects.select_related("project", "project__unit"), pk=pk
     )
     project = progress.project
-    if not roles.can_edit_project(request.user, project):
-        raise PermissionDenied(_("只有项目责任单位的招商专员可以修改进展。"))
+    if not roles.can_work_on_project(request.user, project):
+        raise PermissionDenied(roles.why_read_only(request.user, project))
     initial = {
         "month": progress.month,
         "investment_completed": progress.investment_completed,
@@ -137,8 +137,8 @@ def progress_edit(request, pk):
 @reader_required
 def problem_add(request, pk):
     project = get_object_or_404(Project.objects.select_related("unit"), pk=pk)
-    if not roles.can_edit_project(request.user, project):
-        raise PermissionDenied(_("只有项目责任单位的招商专员可以提出难点堵点。"))
+    if not roles.can_work_on_project(request.user, project):
+        raise PermissionDenied(roles.why_read_only(request.user, project))
     form = ProblemForm(request.POST or None, initial={"unit": project.unit_id})
     if request.method == "POST" and form.is_valid():
         try:
