@@ -180,7 +180,8 @@ class ProjectSerializer(CleanText, serializers.ModelSerializer):
         # `check_amount` (the form's) gives amounts the message that names 万元.
         validators = []
         extra_kwargs = {
-            "code": {"validators": []},
+            # Left out or blank, the service gives the office's next number (JC-2026-0042).
+            "code": {"validators": [], "required": False, "allow_blank": True},
             "total_investment": AMOUNT_BY_CHECK_AMOUNT,
             "contracted_investment": AMOUNT_BY_CHECK_AMOUNT,
         }

@@ -140,6 +140,9 @@ class ProjectForm(forms.ModelForm):
             if creating:
                 fields["unit"].initial = user.unit_id
         if creating:
+            # Left blank, the service gives the office's next number (JC-2026-0042).
+            fields["code"].required = False
+            fields["code"].widget.attrs["placeholder"] = _("留空自动编号")
             del fields["version"]
             fields["stage"] = forms.ChoiceField(
                 label=_("初始色卡阶段"),

@@ -150,7 +150,9 @@ class Staleness(models.TextChoices):
 
 
 class Project(Provenance):
-    code = models.CharField(_("项目编号"), max_length=30, unique=True)
+    code = models.CharField(
+        _("项目编号"), max_length=30, unique=True, help_text=_("留空则自动编号，如 JC-2026-0042")
+    )
     name = models.CharField(_("项目名称"), max_length=200)
     investor = models.ForeignKey(
         Enterprise, verbose_name=_("投资方"), on_delete=models.PROTECT, related_name="projects"
@@ -310,6 +312,24 @@ class Project(Provenance):
     @property
     def is_key(self) -> bool:
         return self.total_investment is not None and self.total_investment > KEY_PROJECT_THRESHOLD
+
+
+class ProjectCodeCounter(models.Model):
+    """The last number given to an automatic project code (JC-2026-0042) in a year.
+
+    One row per year, locked while a code is taken, so concurrent creations queue for
+    consecutive numbers instead of racing for the same one.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年份"), primary_key=True)
+    last = models.PositiveIntegerField(_("已用到的序号"), default=0)
+
+    class Meta:
+        verbose_name = _("项目编号计数")
+        verbose_name_plural = _("项目编号计数")
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
 
 
 class StageChange(models.Model):

@@ -27,6 +27,7 @@ from projects.models import (
     MonthlyProgress,
     Problem,
     Project,
+    ProjectCodeCounter,
     StageChange,
 )
 from projects.stages import Stage
@@ -122,16 +123,50 @@ def validate_edit(project: Project, *, already_missing=frozenset()) -> None:
         raise ValidationError({r.field: str(r.message) for r in unmet})
 
 
+# The office's numbering: the year the project was entered and a sequence within that year.
+CODE_FORMAT = "JC-{year}-{number:04d}"
+
+
+@transaction.atomic
+def next_project_code(*, year: int) -> str:
+    """The next free automatic code of `year`.
+
+    1. Make sure the year's counter row exists (get_or_create: of two first creations of a
+       year, the one whose insert fails reads the other's row).
+    2. Lock it (select_for_update): concurrent creations wait here and take consecutive
+       numbers. The lock is held until the caller's transaction, which saves the project,
+       commits, so the number and the project row appear together.
+    3. Skip numbers a hand-typed code already holds.
+    """
+    ProjectCodeCounter.objects.get_or_create(year=year)
+    counter = ProjectCodeCounter.objects.select_for_update().get(year=year)
+    number = counter.last
+    while True:
+        number += 1
+        code = CODE_FORMAT.format(year=year, number=number)
+        if not Project.objects.filter(code=code).exists():
+            break
+    counter.last = number
+    counter.save(update_fields=["last"])
+    return code
+
+
 @transaction.atomic
 def project_create(*, user, team=(), m2m=None, at=None, stated=False, **fields) -> Project:
     """Create a project; a starting stage other than red must meet its requirements.
 
     `at` backdates the creation (the seeds loader replaying a project's history). `stated`:
     the stage is what an office's ledger states, and a requirement it does not meet is left
-    to fill in (需补录, projects.backfill) instead of refusing the project.
+    to fill in (需补录, projects.backfill) instead of refusing the project. Without a `code`,
+    the next automatic one of the year is given (next_project_code).
     """
     unit = fields.get("unit")
     authorize(user, user is not None and roles.can_create_project(user, unit))
+    fields["code"] = (fields.get("code") or "").strip()
+    if not fields["code"]:
+        # A typed code wins; otherwise the office's next number, of the year of creation.
+        year = timezone.localdate(at).year if at is not None else timezone.localdate().year
+        fields["code"] = next_project_code(year=year)
     stage = fields.pop("stage", Stage.RED) or Stage.RED
     if stage not in stages.START_STAGES:
         raise ValidationError({"stage": stages.START_MESSAGE})

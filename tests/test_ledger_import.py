@@ -62,7 +62,7 @@ def test_a_new_project_is_created_with_its_references_and_a_new_investor(persona
     assert job.status == ImportJob.Status.DONE
     assert job.summary["new"] == 1
     project = Project.objects.get(name="年产5万吨高温合金项目")
-    assert project.code == "JC2025-0001"
+    assert project.code == "JC-2025-0001"
     assert project.investor.name == "甘肃测试合金有限公司"
     assert project.total_investment == D("80000")
     assert (project.unit, project.place, project.chain, project.chain_link, project.leader) == (
