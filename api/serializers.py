@@ -258,6 +258,14 @@ class TransitionSerializer(CleanText, serializers.Serializer):
     intent_note = serializers.CharField(
         required=False, allow_blank=True, default="", help_text=_("升为橙色时的合作意向")
     )
+    contracted_investment = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("升为蓝色时的签约投资（万元）"),
+    )
     version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
 
 

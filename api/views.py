@@ -263,6 +263,7 @@ class ProjectViewSet(
             reason=move["reason"],
             on=move["date"],
             intent_note=move["intent_note"],
+            values={"contracted_investment": move["contracted_investment"]},
             version=move["version"],
         )
         return Response(self._present(project.pk))

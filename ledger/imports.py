@@ -676,7 +676,13 @@ def _plan_update(row, project, values, resolved, present, target, user, header) 
     # What the ledger leaves out is to fill in (需补录); what it empties and the project had,
     # while its stage stands on it, is refused (the edit service refuses it too).
     had_missing = {r.field for r in stages.unmet_requirements(project, current)}
-    for requirement in stages.unmet_requirements(candidate, stage):
+    # A move meets what it reaches; staying put, the stage keeps what it stands on.
+    unmet = (
+        stages.unmet_requirements(candidate, stage, from_stage=current)
+        if moving
+        else stages.unmet_requirements(candidate, current, moving=False)
+    )
+    for requirement in unmet:
         if requirement.field in row.fields and requirement.field not in had_missing:
             row.error(header("stage"), requirement.message)
         elif moving:

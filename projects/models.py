@@ -340,7 +340,11 @@ class StageChange(models.Model):
     )
     from_stage = models.CharField(_("原阶段"), max_length=10, choices=Stage.choices, blank=True)
     to_stage = models.CharField(_("新阶段"), max_length=10, choices=Stage.choices)
+    # When the move was recorded; the figures as of a month end read this.
     changed_at = models.DateTimeField(_("变更时间"), default=timezone.now)
+    # The date the move states the stage began on (signing, start, operation), when it states
+    # one; it may be days before the move was recorded.
+    effective_on = models.DateField(_("生效日期"), null=True, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),

@@ -116,7 +116,7 @@ def validate_edit(project: Project, *, already_missing=frozenset()) -> None:
     _validate(project)
     unmet = [
         r
-        for r in stages.unmet_requirements(project, project.stage)
+        for r in stages.unmet_requirements(project, project.stage, moving=False)
         if r.field not in already_missing
     ]
     if unmet:
@@ -229,6 +229,15 @@ def project_update(
     return project
 
 
+def _stage_began(stated: date | None, recorded: datetime) -> datetime:
+    """When a stage began: the date the move states (signing, start, operation), at the start
+    of that day, or the moment the move was recorded when it states none (or states that
+    day)."""
+    if stated is None or stated == timezone.localdate(recorded):
+        return recorded
+    return timezone.make_aware(datetime.combine(stated, datetime.min.time()))
+
+
 @transaction.atomic
 def project_transition(
     *,
@@ -238,6 +247,7 @@ def project_transition(
     reason: str = "",
     on: date | None = None,
     intent_note: str = "",
+    values: dict | None = None,
     version: int | None = None,
     at=None,
     stated: bool = False,
@@ -245,9 +255,12 @@ def project_transition(
     """Move a project's color card.
 
     1. Lock the row; with `version`, refuse if it changed since the caller read it.
-    2. Check the move exists, supply the date the move records (signing, start, operation),
-       check the requirements of the new stage and that a reason is given where needed.
-    3. Save the stage and write the StageChange row in the same transaction.
+    2. Check the move exists; record what the move supplies: `values` fills the requirements
+       of the stages it reaches (stages.move_fields: intent, signing date and contracted
+       amount, start date, operation date), `on` is the target's own date and `intent_note`
+       the intent; then check the requirements and that a reason is given where needed.
+    3. Save the stage, begun on the date the move states (`stage_changed_at`), and write the
+       StageChange row (recorded now, effective on that date) in the same transaction.
 
     `at` backdates the move (the seeds loader replaying a project's history); it defaults to now.
     `stated`: the stage is what an office's ledger states; a requirement the project does not
@@ -276,22 +289,40 @@ def project_transition(
         }.get(kind, _("跨阶段升级"))
         raise ValidationError({"reason": _("%(what)s须填写原因。") % {"what": what}})
 
-    changed = ["stage", "stage_changed_at", "version"]
-    if intent_note:
-        project.intent_note = intent_note
-        changed.append("intent_note")
     date_field = stages.DATE_FIELD.get(target)
+    given = {k: v for k, v in (values or {}).items() if v not in (None, "")}
     if on and date_field:
-        setattr(project, date_field, on)
-        changed.append(date_field)
-    if date_field in changed:
+        given.setdefault(date_field, on)
+    if intent_note and intent_note.strip():
+        given.setdefault("intent_note", intent_note.strip())
+    # The intent may be restated on any move (a downgrade says why it weakened); the other
+    # fields only by a move whose requirements they are.
+    allowed = {*stages.move_fields(target, current), "intent_note"}
+    illegal = set(given) - allowed
+    if illegal:
+        raise ValidationError({f: _("此次变更不填写该项。") for f in sorted(illegal)})
+    changed = ["stage", "stage_changed_at", "version"]
+    for name, value in given.items():
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(project, name, value)
+        changed.append(name)
+    if given:
+        try:
+            project.clean_fields(
+                exclude=[f.name for f in Project._meta.concrete_fields if f.name not in given]
+            )
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict) from None
         check_dates(project)
-    unmet = stages.unmet_requirements(project, target)
+    unmet = stages.unmet_requirements(project, target, from_stage=current)
     if unmet and not stated:
-        raise ValidationError({"to": [str(r.message) for r in unmet]})
+        raise ValidationError({r.field: str(r.message) for r in unmet})
 
+    recorded = at or timezone.now()
+    stated_on = given.get(date_field) if date_field else None
     project.stage = target
-    project.stage_changed_at = at or timezone.now()
+    project.stage_changed_at = _stage_began(stated_on, recorded)
     if at is not None:
         project._history_date = at
         # A move written into the past changes the card of every month since.
@@ -305,7 +336,8 @@ def project_transition(
         to_stage=target,
         changed_by=user if user and user.pk else None,
         reason=reason,
-        changed_at=project.stage_changed_at,
+        changed_at=recorded,
+        effective_on=stated_on,
     )
     # A dropped or operating project no longer reports; its stale warning must go now.
     refresh_staleness(project_ids=[project.pk])

@@ -27,7 +27,7 @@ from jinchang.formats import money
 from org import roles
 from projects import backfill, selectors, selectors_work, services, stages
 from projects.filters import YES_NO, ProjectFilter
-from projects.forms import TRANSITION_FIELD_OF, ProjectForm, TransitionForm, attach_errors
+from projects.forms import ProjectForm, TransitionForm, attach_errors
 from projects.models import Project
 from projects.stages import Stage
 
@@ -443,7 +443,7 @@ def conflict_rows(form: ProjectForm, saved: Project) -> list[dict]:
 def project_edit(request, pk):
     project = get_object_or_404(Project.objects.select_related("unit"), pk=pk)
     if not roles.can_edit_project(request.user, project):
-        raise PermissionDenied(_("您只能修改本单位的项目。"))
+        raise PermissionDenied(roles.why_read_only(request.user, project))
     form = ProjectForm(request.POST or None, instance=project, user=request.user, creating=False)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -474,33 +474,30 @@ def project_edit(request, pk):
 # --- Color-card move -------------------------------------------------------------------------
 
 
-def target_requirements(project: Project, current: Stage, target: Stage) -> dict:
-    """What a move to `target` needs and which of it the project already has."""
-    passed = (
-        [s for s in stages.ORDER if stages.rank(s) <= stages.rank(target)]
-        if target in stages.ORDER
-        else []
-    )
-    date_field = stages.DATE_FIELD.get(target)
+def target_requirements(project: Project, current: Stage, target: Stage, typed: dict) -> dict:
+    """What a move to `target` needs (stages.requirements_of_move), which of it the project
+    has or the user has just typed, and the fields the move form shows for it: those still
+    missing and the target's own (so the move states its date and the blue amount)."""
     requirements = [
         {
-            "message": requirement.message,
-            "met": bool(getattr(project, requirement.field, None)),
-            # The move itself may supply its date and the intent; other gaps need an edit first.
-            "here": requirement.field in (date_field, "intent_note"),
+            "field": r.field,
+            "message": r.message,
+            "met": bool(typed.get(r.field) or getattr(project, r.field, None)),
+            "had": bool(getattr(project, r.field, None)),
         }
-        for stage in passed
-        for requirement in stages.REQUIREMENTS[stage]
+        for r in stages.requirements_of_move(target, current)
     ]
+    own = {r.field for r in stages.REQUIREMENTS.get(target, [])}
     return {
         "stage": target,
         "kind": stages.kind_of(current, target),
         "requirements": requirements,
+        "fields": [
+            r.field
+            for r in stages.requirements_of_move(target, current)
+            if r.field in own or not getattr(project, r.field, None)
+        ],
         "needs_reason": stages.needs_reason(current, target),
-        "date_label": Project._meta.get_field(date_field).verbose_name if date_field else "",
-        "needs_intent": any(
-            r.field == "intent_note" for s in passed for r in stages.REQUIREMENTS[s]
-        ),
     }
 
 
@@ -508,7 +505,7 @@ def target_requirements(project: Project, current: Stage, target: Stage) -> dict
 def project_transition(request, pk):
     project = get_object_or_404(Project.objects.select_related("unit"), pk=pk)
     if not roles.can_edit_project(request.user, project):
-        raise PermissionDenied(_("您只能变更本单位项目的色卡。"))
+        raise PermissionDenied(roles.why_read_only(request.user, project))
     proposed = stages.parse_stage(request.GET.get("to", ""))
     form = TransitionForm(
         request.POST or None,
@@ -523,12 +520,11 @@ def project_transition(request, pk):
                 to=data["to"],
                 user=request.user,
                 reason=data["reason"],
-                on=data["on"],
-                intent_note=data["intent_note"].strip(),
+                values=form.move_values(),
                 version=data["version"],
             )
         except ValidationError as error:
-            attach_errors(form, error, TRANSITION_FIELD_OF)
+            attach_errors(form, error)
         except services.EditConflict as error:
             project = error.current
             posted = request.POST.copy()
@@ -549,6 +545,18 @@ def project_transition(request, pk):
             return redirect("projects:detail", pk=project.pk)
     current = Stage(project.stage)
     selected = form["to"].value() or ""
+    typed = (
+        {name: form[name].value() for name in TransitionForm.MOVE_FIELDS} if form.is_bound else {}
+    )
+    targets = [target_requirements(project, current, t, typed) for t in form.targets]
+    # Each move field once, shown for the targets that ask it (the page's script switches).
+    move_fields = [
+        {
+            "field": form[name],
+            "targets": " ".join(t["stage"].value for t in targets if name in t["fields"]),
+        }
+        for name in TransitionForm.MOVE_FIELDS
+    ]
     return render(
         request,
         "projects/transition_form.html",
@@ -556,6 +564,7 @@ def project_transition(request, pk):
             "project": project,
             "form": form,
             "selected": selected,
-            "targets": [target_requirements(project, current, t) for t in form.targets],
+            "targets": targets,
+            "move_fields": move_fields,
         },
     )

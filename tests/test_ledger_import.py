@@ -174,6 +174,7 @@ def test_a_jump_from_red_to_green_goes_through_the_state_machine_with_the_row_da
         合作意向="已签约",
         签约日期="2025年3月10日",
         实际开工日期="2025/6/26",
+        **{"签约投资（万元）": 60000},
     )
 
     job = import_file(xlsx([row]), personas.officer_a)
@@ -236,7 +237,11 @@ def test_a_project_can_be_dropped_by_import(personas, refs):
 )
 def test_stages_are_read_in_their_short_and_long_names(personas, refs, written, stage):
     row = project_row(
-        色卡阶段=written, 合作意向="意向较强", 签约日期="2025-03-01", 实际开工日期="2025-05-01"
+        色卡阶段=written,
+        合作意向="意向较强",
+        签约日期="2025-03-01",
+        实际开工日期="2025-05-01",
+        **{"签约投资（万元）": 60000},
     )
 
     import_file(xlsx([row]), personas.officer_a)
