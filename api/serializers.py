@@ -398,9 +398,19 @@ class InstructionSerializer(CleanText, serializers.ModelSerializer):
             "leader_name",
             "text",
             "given_at",
+            "unit",
+            "deadline",
+            "status",
+            "done_at",
             "is_illustrative",
         ]
-        read_only_fields = ["leader", "given_at", "is_illustrative"]
+        read_only_fields = ["leader", "given_at", "status", "done_at", "is_illustrative"]
+        extra_kwargs = {
+            # The service names the project's unit when none is given, and says what a
+            # missing deadline needs in its own words.
+            "unit": {"required": False, "allow_null": True},
+            "deadline": {"required": False, "allow_null": True},
+        }
 
 
 # --- Reference data -----------------------------------------------------------------------

@@ -437,6 +437,8 @@ class InstructionViewSet(
             project_id=data["project"].pk,
             text=data["text"],
             problem_id=problem.pk if problem else None,
+            unit=data.get("unit"),
+            deadline=data.get("deadline"),
         )
         created = self.get_queryset().get(pk=instruction.pk)
         return Response(

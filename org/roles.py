@@ -140,6 +140,15 @@ def can_instruct(user) -> bool:
     return is_leader(user) or is_admin(user)
 
 
+def can_answer_instruction(user, instruction) -> bool:
+    """A 批示 is answered (办理情况) and marked done by the officers of the unit it names (the
+    project's unit for instructions given before units were named); admins answer any."""
+    if is_admin(user):
+        return True
+    unit_id = instruction.unit_id or instruction.project.unit_id
+    return is_officer(user) and user.unit_id is not None and user.unit_id == unit_id
+
+
 def can_resolve_problem(user, problem) -> bool:
     """A problem (难点堵点) is cleared by its project's unit or by the unit it was assigned to;
     admins clear any."""

@@ -508,8 +508,24 @@ class Problem(models.Model):
         return self.status == self.Status.OPEN and self.deadline < timezone.localdate()
 
 
+class InstructionQuerySet(models.QuerySet):
+    def pending(self):
+        """Not yet 办结: open or answered."""
+        return self.exclude(status=Instruction.Status.DONE)
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.pending().filter(deadline__lt=today)
+
+
 class Instruction(models.Model):
-    """A leader's instruction (批示) on a project or one of its problems."""
+    """A leader's instruction (批示) on a project or one of its problems, and its 督办 loop: it
+    names a responsible unit and a deadline; the unit replies (办理情况) and marks it done."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待办理")
+        ANSWERED = "answered", _("已回复")
+        DONE = "done", _("已办结")
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="instructions", verbose_name=_("项目")
@@ -530,15 +546,69 @@ class Instruction(models.Model):
     )
     text = models.TextField(_("批示内容"))
     given_at = models.DateTimeField(_("批示时间"), default=timezone.now)
+    # Null on instructions given before the loop existed; the services require both now.
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="instructions",
+    )
+    deadline = models.DateField(_("办理时限"), null=True, blank=True)
+    status = models.CharField(
+        _("办理状态"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    done_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     is_illustrative = models.BooleanField(_("示例数据"), default=False)
+
+    objects = InstructionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("领导批示")
         verbose_name_plural = _("领导批示")
         ordering = ["-given_at"]
+        indexes = [
+            # A unit's open 批示 in 我的工作, and the overdue ones by deadline.
+            models.Index(fields=["unit", "status", "deadline"], name="instruction_unit_open_idx"),
+        ]
 
     def __str__(self):
         return f"{self.leader}：{self.text[:20]}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.status != self.Status.DONE
+            and self.deadline is not None
+            and self.deadline < timezone.localdate()
+        )
+
+
+class InstructionReply(models.Model):
+    """One reply of the responsible unit to a 批示 (办理情况); written once, never edited."""
+
+    instruction = models.ForeignKey(
+        Instruction, on_delete=models.CASCADE, related_name="replies", verbose_name=_("批示")
+    )
+    text = models.TextField(_("办理情况"))
+    marks_done = models.BooleanField(_("同时办结"), default=False)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("回复人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    replied_at = models.DateTimeField(_("回复时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("批示办理情况")
+        verbose_name_plural = _("批示办理情况")
+        ordering = ["replied_at", "id"]
+
+    def __str__(self):
+        return f"{self.instruction}：{self.text[:20]}"
 
 
 class MonthEnd(models.Model):

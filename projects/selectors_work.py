@@ -17,6 +17,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -33,6 +34,7 @@ from projects.models import (
     Enterprise,
     Event,
     Instruction,
+    InstructionReply,
     MonthlyProgress,
     Problem,
     Project,
@@ -220,10 +222,67 @@ def portfolio_totals(qs: QuerySet, today: datetime.date | None = None) -> dict:
     return totals
 
 
-def instructions_given(*, user, limit: int = 20) -> QuerySet:
-    return Instruction.objects.filter(leader_id=user.pk).select_related("project", "problem")[
-        :limit
-    ]
+def instruction_overdue_case(today: datetime.date) -> Case:
+    """Overdue means not yet done past its deadline; the same rule as
+    `Instruction.objects.overdue`."""
+    return Case(
+        When(
+            ~Q(status=Instruction.Status.DONE) & Q(deadline__lt=today),
+            then=Value(True),
+        ),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def _instructions(today: datetime.date | None) -> QuerySet:
+    # The replies with their authors in one query, whatever their number.
+    replies = Prefetch("replies", queryset=InstructionReply.objects.select_related("replied_by"))
+    return (
+        Instruction.objects.select_related("project__unit", "problem", "unit", "leader")
+        .prefetch_related(replies)
+        .annotate(overdue=instruction_overdue_case(_today(today)))
+    )
+
+
+def instructions_given(*, user, limit: int = 20, today: datetime.date | None = None) -> QuerySet:
+    """A leader's 批示, those still pending first (overdue ones on top), then the done ones."""
+    done_last = Case(
+        When(status=Instruction.Status.DONE, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return (
+        _instructions(today)
+        .filter(leader_id=user.pk)
+        .order_by(done_last, "-overdue", "-given_at", "-id")[:limit]
+    )
+
+
+def instruction_counts(*, user, today: datetime.date | None = None) -> dict:
+    """How a leader's 批示 stand: open (no reply yet), answered, overdue, done (one query)."""
+    today = _today(today)
+    pending = ~Q(status=Instruction.Status.DONE)
+    return Instruction.objects.filter(leader_id=user.pk).aggregate(
+        open=Count("id", filter=Q(status=Instruction.Status.OPEN)),
+        answered=Count("id", filter=Q(status=Instruction.Status.ANSWERED)),
+        overdue=Count("id", filter=pending & Q(deadline__lt=today)),
+        done=Count("id", filter=Q(status=Instruction.Status.DONE)),
+    )
+
+
+def instructions_to_answer(*, unit=None, today: datetime.date | None = None) -> QuerySet:
+    """批示 not yet done that a unit must answer (by its deadline, overdue first); without a
+    unit, the whole city's. Instructions given before units were named fall to the project's
+    unit."""
+    qs = _instructions(today).exclude(status=Instruction.Status.DONE)
+    if unit is not None:
+        qs = qs.filter(Q(unit=unit) | Q(unit__isnull=True, project__unit=unit))
+    return qs.order_by(F("deadline").asc(nulls_last=True), "given_at", "id")
+
+
+def project_instructions(*, project_id: int, today: datetime.date | None = None) -> QuerySet:
+    return _instructions(today).filter(project_id=project_id).order_by("-given_at", "-id")
 
 
 # --- Events -----------------------------------------------------------------------------------

@@ -618,9 +618,16 @@ def problem_resolve(*, user, problem_id: int, resolution: str, resolved_on) -> P
 
 @transaction.atomic
 def instruction_create(
-    *, user, project_id: int, text: str, problem_id: int | None = None
+    *,
+    user,
+    project_id: int,
+    text: str,
+    problem_id: int | None = None,
+    unit=None,
+    deadline=None,
 ) -> Instruction:
-    """A leader's instruction (批示) on a project, or on one of its problems."""
+    """A leader's instruction (批示) on a project, or on one of its problems, naming the unit
+    that answers for it (the project's unit unless another is named) and a deadline."""
     authorize(user, user is not None and roles.can_instruct(user))
     if _acting(user) is None:
         raise ValidationError({"leader": _("批示须由领导本人作出。")})
@@ -634,9 +641,60 @@ def instruction_create(
         problem = Problem.objects.filter(pk=problem_id, project=project).first()
         if problem is None:
             errors["problem"] = _("所选问题不属于该项目。")
+    if deadline in (None, ""):
+        errors["deadline"] = _("请填写办理时限。")
+    else:
+        deadline = _as_date("deadline", deadline, errors)
+        if "deadline" not in errors and deadline < timezone.localdate():
+            errors["deadline"] = _("办理时限不能早于今天。")
     if errors:
         raise ValidationError(errors)
-    return Instruction.objects.create(project=project, problem=problem, leader=user, text=text)
+    return Instruction.objects.create(
+        project=project,
+        problem=problem,
+        leader=user,
+        text=text,
+        unit_id=getattr(unit, "pk", unit) or project.unit_id,
+        deadline=deadline,
+    )
+
+
+@transaction.atomic
+def instruction_reply(*, user, instruction_id: int, text: str, done: bool = False):
+    """The responsible unit's reply to a 批示 (办理情况); with `done`, it also closes it.
+
+    Every reply is kept (InstructionReply); the instruction's status says where the loop is:
+    open → answered → done.
+    """
+    from projects.models import InstructionReply
+
+    instruction = (
+        Instruction.objects.select_for_update().select_related("project").get(pk=instruction_id)
+    )
+    authorize(user, user is not None and roles.can_answer_instruction(user, instruction))
+    if instruction.status == Instruction.Status.DONE:
+        raise ValidationError({"text": _("该批示已办结，无需再回复。")})
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("请填写办理情况。")})
+    now = timezone.now()
+    new_status = Instruction.Status.DONE if done else Instruction.Status.ANSWERED
+    # Conditional: of two replies racing (FOR UPDATE is a no-op on SQLite), a second "done"
+    # cannot close an instruction twice.
+    won = (
+        Instruction.objects.filter(pk=instruction.pk, status=instruction.status)
+        .exclude(status=Instruction.Status.DONE)
+        .update(status=new_status, done_at=now if done else None)
+    )
+    if won != 1:
+        raise ValidationError({"text": _("该批示已由他人办结。")})
+    return InstructionReply.objects.create(
+        instruction=instruction,
+        text=text,
+        marks_done=done,
+        replied_by=_acting(user),
+        replied_at=now,
+    )
 
 
 def _check_enterprise(enterprise: Enterprise, errors: dict) -> None:

@@ -294,6 +294,13 @@ def change_history(project: Project) -> list[dict]:
     return entries
 
 
+def _with_answer_flag(instruction, user):
+    instruction.can_answer = instruction.status != instruction.Status.DONE and (
+        roles.can_answer_instruction(user, instruction)
+    )
+    return instruction
+
+
 @login_required
 def project_detail(request, pk):
     _require_reader(request.user)
@@ -318,7 +325,10 @@ def project_detail(request, pk):
             "timeline": project.stage_changes.select_related("changed_by"),
             "progress": selectors_work.progress_rows(project_id=project.pk),
             "problems": problems,
-            "instructions": project.instructions.select_related("leader", "problem"),
+            "instructions": [
+                _with_answer_flag(i, user)
+                for i in selectors_work.project_instructions(project_id=project.pk)
+            ],
             "history": change_history(project),
             "can_edit": can_edit,
             "can_file": can_edit or roles.can_work_on_project(user, project),

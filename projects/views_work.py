@@ -25,12 +25,13 @@ from projects.forms_work import (
     EnterpriseForm,
     EnterpriseSearchForm,
     InstructionForm,
+    InstructionReplyForm,
     ProblemForm,
     ProgressForm,
     ResolveForm,
     show_errors,
 )
-from projects.models import Enterprise, Event, MonthlyProgress, Problem, Project
+from projects.models import Enterprise, Event, Instruction, MonthlyProgress, Problem, Project
 from projects.selectors import month_start
 
 PAGE_SIZE = 50
@@ -216,6 +217,8 @@ def instruction_add(request, pk):
                 project_id=project.pk,
                 text=form.cleaned_data["text"],
                 problem_id=problem.pk if problem else None,
+                unit=form.cleaned_data["unit"],
+                deadline=form.cleaned_data["deadline"],
             )
         except ValidationError as exc:
             show_errors(form, exc)
@@ -223,6 +226,42 @@ def instruction_add(request, pk):
             messages.success(request, _("批示已保存。"))
             return redirect(_project_page(project.pk))
     return render(request, "projects/instruction_form.html", {"form": form, "project": project})
+
+
+@reader_required
+def instruction_reply(request, pk):
+    """The responsible unit answers a 批示 (办理情况) and may mark it done."""
+    instruction = get_object_or_404(
+        Instruction.objects.select_related("project", "project__unit", "unit", "leader"), pk=pk
+    )
+    if not roles.can_answer_instruction(request.user, instruction):
+        unit = instruction.unit or instruction.project.unit
+        raise PermissionDenied(_("该批示由%(unit)s办理，您只能查看。") % {"unit": unit})
+    form = None
+    if instruction.status != Instruction.Status.DONE:
+        form = InstructionReplyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.instruction_reply(
+                    user=request.user,
+                    instruction_id=instruction.pk,
+                    text=form.cleaned_data["text"],
+                    done=form.cleaned_data["done"],
+                )
+            except ValidationError as exc:
+                show_errors(form, exc)
+            else:
+                messages.success(request, _("办理情况已回复。"))
+                return redirect(_next_or(request, _project_page(instruction.project_id)))
+    return render(
+        request,
+        "projects/instruction_reply.html",
+        {
+            "instruction": instruction,
+            "replies": instruction.replies.select_related("replied_by"),
+            "form": form,
+        },
+    )
 
 
 # --- My work, my projects ---------------------------------------------------------------------
@@ -246,7 +285,11 @@ def my_work(request):
     problems = selectors_work.open_problems(unit=unit, today=today)
     if city_wide:
         problems = problems.filter(overdue=True)
+    instructions = selectors_work.instructions_to_answer(unit=unit, today=today)
+    if city_wide:
+        instructions = instructions.filter(overdue=True)
     context.update(
+        instructions=list(instructions),
         missing=list(selectors_work.projects_missing_progress(month=month, unit=unit, today=today)),
         problems=list(problems),
         flagged=list(selectors_work.flagged_projects(unit=unit, today=today)),
@@ -269,7 +312,12 @@ def my_projects(request):
         {
             "projects": list(qs),
             "totals": selectors_work.portfolio_totals(qs, today=today),
-            "instructions": list(selectors_work.instructions_given(user=user)) if is_leader else [],
+            "instructions": (
+                list(selectors_work.instructions_given(user=user, today=today)) if is_leader else []
+            ),
+            "instruction_counts": (
+                selectors_work.instruction_counts(user=user, today=today) if is_leader else None
+            ),
             "is_leader": is_leader,
             "today": today,
         },
