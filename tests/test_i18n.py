@@ -1,5 +1,6 @@
-"""English is available: pages follow the language cookie / Accept-Language, Chinese stays the
-default, and the English catalog (locale/en) is complete, placeholder-safe and compiled."""
+"""English is available: pages follow the language switch's cookie (never the browser's
+Accept-Language), Chinese stays the default, and the English catalog (locale/en) is complete,
+placeholder-safe and compiled."""
 
 import ast
 import gettext
@@ -52,12 +53,18 @@ def test_the_login_page_is_english_with_the_language_cookie(client):
 
 
 @pytest.mark.django_db
-def test_the_login_page_is_english_with_accept_language(client):
+def test_an_english_browser_still_gets_chinese(client):
     html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
-    assert '<html lang="en">' in html
-    assert "Username" in html
-    assert "Log in" in html
-    assert "用户名" not in html
+    assert '<html lang="zh-hans">' in html
+    assert "用户名" in html
+    assert "Username" not in html
+
+
+@pytest.mark.django_db
+def test_an_unknown_language_in_the_cookie_falls_back_to_chinese(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    html = client.get(reverse("login")).content.decode()
+    assert '<html lang="zh-hans">' in html
 
 
 @pytest.mark.django_db
