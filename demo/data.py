@@ -45,6 +45,7 @@ from demo.plans import (
     PlanMaker,
     add_months,
     at,
+    funding_gap,
     month_end,
     months_between,
     read_vocabulary,
@@ -272,7 +273,9 @@ class DemoBuilder(PlanMaker):
                 problem = Problem(
                     project=plan.project,
                     category=category,
-                    description=rng.choice(texts).format(n=rng.choice((50, 120, 300, 2, 5))),
+                    description=rng.choice(texts).format(
+                        n=rng.choice((50, 120, 300, 2, 5)), gap=funding_gap(plan.total)
+                    ),
                     unit=unit,
                     deadline=deadline,
                     raised_by=plan.team[0] if plan.team else None,
