@@ -101,17 +101,28 @@ def progress_summary(*, project_id: int, today: datetime.date | None = None) -> 
     return totals
 
 
+def followed_by_q(user) -> Q:
+    """The projects whose "四个一" team the user is on beyond their unit: as the project
+    manager or a task-force member (a subquery, so no row is repeated)."""
+    team = Project.team.through.objects.filter(project_id=OuterRef("pk"), user_id=user.pk)
+    return Q(manager_id=user.pk) | Exists(team)
+
+
 def projects_missing_progress(
-    *, month: datetime.date, unit=None, today: datetime.date | None = None
+    *, month: datetime.date, unit=None, user=None, today: datetime.date | None = None
 ) -> QuerySet:
-    """Projects still being pushed that have no progress entry for `month` (one query)."""
+    """Projects still being pushed that have no progress entry for `month` (one query): of a
+    unit, and with `user`, also those whose task force or manager the user is."""
     qs = (
         project_list(today=today)
         .filter(stage__in=PROGRESS_STAGES)
         .filter(~progress_filed_q(month_start(month)))
     )
     if unit is not None:
-        qs = qs.filter(unit=unit)
+        mine = Q(unit=unit)
+        if user is not None:
+            mine |= followed_by_q(user)
+        qs = qs.filter(mine)
     return qs.order_by("unit__order", "unit__name", "-total_investment", "id")
 
 
@@ -174,7 +185,6 @@ def my_projects(*, user, today: datetime.date | None = None) -> QuerySet:
     """The projects a person answers for under "四个一": as the leader who 包抓 them, the
     project butler, or a member of the task force; each with its last progress, open
     problems and the instructions this person gave (subqueries: one query in all)."""
-    team = Project.team.through.objects.filter(project_id=OuterRef("pk"), user_id=user.pk)
     last = MonthlyProgress.objects.filter(project_id=OuterRef("pk")).order_by("-month")
     open_count = (
         Problem.objects.filter(project_id=OuterRef("pk"), status=Problem.Status.OPEN)
@@ -192,7 +202,7 @@ def my_projects(*, user, today: datetime.date | None = None) -> QuerySet:
     )
     return (
         project_list(today=today)
-        .filter(Q(leader_id=user.pk) | Q(manager_id=user.pk) | Exists(team))
+        .filter(Q(leader_id=user.pk) | followed_by_q(user))
         .annotate(
             last_progress_month=Subquery(last.values("month")[:1]),
             last_progress_narrative=Subquery(last.values("narrative")[:1]),

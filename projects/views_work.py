@@ -290,7 +290,11 @@ def my_work(request):
         instructions = instructions.filter(overdue=True)
     context.update(
         instructions=list(instructions),
-        missing=list(selectors_work.projects_missing_progress(month=month, unit=unit, today=today)),
+        missing=list(
+            selectors_work.projects_missing_progress(
+                month=month, unit=unit, user=None if city_wide else user, today=today
+            )
+        ),
         problems=list(problems),
         flagged=list(selectors_work.flagged_projects(unit=unit, today=today)),
         # Stages an Excel ledger stated without what they stand on (projects.backfill).

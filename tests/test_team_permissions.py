@@ -207,3 +207,12 @@ def test_the_project_page_offers_the_team_member_to_file(client, team):
 
     assert reverse("projects:progress_add", args=[team.project.pk]) in page
     assert reverse("projects:edit", args=[team.project.pk]) not in page
+
+
+def test_my_work_lists_the_team_projects_missing_progress(client, team):
+    client.force_login(team.people["team_member"])
+
+    response = client.get(reverse("projects:my_work"))
+
+    assert team.project in response.context["missing"]
+    assert reverse("projects:progress_add", args=[team.project.pk]) in response.content.decode()
