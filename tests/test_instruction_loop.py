@@ -176,3 +176,16 @@ def test_past_its_deadline_it_shows_overdue_to_the_leader_and_in_the_citys_work(
     assert counts == {"open": 1, "answered": 0, "overdue": 1, "done": 0}
     assert "已逾期" in page.content.decode()
     assert [i.pk for i in city] == [instruction.pk]
+
+
+def test_the_admin_shows_the_loop_and_its_replies(client, personas, instruction):
+    services.instruction_reply(
+        user=personas.officer_b, instruction_id=instruction.pk, text="已召开协调会"
+    )
+    client.force_login(personas.admin)
+
+    listing = client.get("/admin/projects/instruction/")
+    change = client.get(f"/admin/projects/instruction/{instruction.pk}/change/")
+
+    assert listing.status_code == change.status_code == 200
+    assert "已召开协调会" in change.content.decode()
