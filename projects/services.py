@@ -181,6 +181,10 @@ def project_create(*, user, team=(), m2m=None, at=None, stated=False, **fields) 
     unmet = stages.unmet_requirements(project, stage)
     if unmet and not stated:
         raise ValidationError({"stage": [str(r.message) for r in unmet]})
+    # Entered at blue or beyond, the stage began on the date the project states for it.
+    date_field = stages.DATE_FIELD.get(stage)
+    stated = getattr(project, date_field) if date_field else None
+    project.stage_changed_at = _stage_began(stated, project.created_at)
     project.save()
     if team:
         project.team.set(team)
@@ -192,7 +196,8 @@ def project_create(*, user, team=(), m2m=None, at=None, stated=False, **fields) 
         to_stage=stage,
         changed_by=project.created_by,
         reason=reason or _("新建项目"),
-        changed_at=project.stage_changed_at,
+        changed_at=project.created_at,
+        effective_on=stated,
     )
     return project
 

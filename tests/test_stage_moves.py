@@ -212,3 +212,24 @@ def test_going_blue_needs_the_contracted_amount(personas):
     }
     project.refresh_from_db()
     assert (project.stage, project.signed_on) == (Stage.ORANGE, None)
+
+
+def test_a_project_entered_at_green_began_on_its_start_date(personas):
+    project = services.project_create(
+        user=personas.officer_a,
+        code="JC-G-1",
+        name="已开工项目",
+        investor=factories.EnterpriseFactory(),
+        total_investment=Decimal("9000"),
+        contracted_investment=Decimal("9000"),
+        place=factories.PlaceFactory(),
+        unit=personas.unit_a,
+        stage="green",
+        intent_note="已签约",
+        signed_on=datetime.date(2026, 3, 1),
+        started_on=datetime.date(2026, 5, 8),
+    )
+
+    assert timezone.localtime(project.stage_changed_at).date() == datetime.date(2026, 5, 8)
+    created = project.stage_changes.get()
+    assert (created.changed_at, created.effective_on) == (NOW, datetime.date(2026, 5, 8))
