@@ -229,3 +229,22 @@ def test_the_compiled_catalog_matches_the_po_file(catalog):
         if got != message["msgstr"]:
             stale.append(msgid)
     assert stale == [], "run: manage.py compilemessages -l en"
+
+
+def test_amounts_and_months_follow_the_language():
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from jinchang.formats import money, month
+
+    assert (money(Decimal("35000")), money(Decimal("800")), month(datetime.date(2025, 6, 1))) == (
+        "3.50亿元",
+        "800.00万元",
+        "2025年6月",
+    )
+    with translation.override("en"):
+        assert money(Decimal("35000")) == "3.50 × 100m yuan"
+        assert money(Decimal("800")) == "800.00 × 10k yuan"
+        assert month("2025-06") == "6/2025"
