@@ -42,7 +42,7 @@ def _require_reader(user) -> None:
         raise PermissionDenied(_("您没有权限查看项目。"))
 
 
-# A yes/no filter reads "不限 / 是 / 否" rather than Django's "未知 / 是 / 否".
+# A yes/no filter reads "全部 / 是 / 否" rather than Django's "未知 / 是 / 否".
 YES_NO_FILTERS = ["is_key", "overdue", "no_progress", "flagged"]
 
 

@@ -79,3 +79,15 @@ def test_an_anonymous_visitor_gets_the_admin_login(client):
 
     assert response.status_code == 200
     assert 'name="password"' in response.content.decode()
+
+
+def test_unselected_filters_say_all(client, personas):
+    client.force_login(personas.officer_a)
+
+    ledger = client.get(reverse("projects:list")).content.decode()
+    problems = client.get(reverse("projects:problem_list")).content.decode()
+
+    for html in (ledger, problems):
+        assert "---------" not in html
+        assert '<option value="" selected>全部</option>' in html
+    assert "（降序）" in ledger and "(descending)" not in ledger
