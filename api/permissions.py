@@ -73,6 +73,18 @@ class ProjectWorkAccess(RoleAccess):
 
 
 class InstructionAccess(RoleAccess):
+    """Leaders (and admins) give 批示; the unit a 批示 names answers it (the reply action)."""
+
+    def has_permission(self, request, view):
+        if getattr(view, "action", None) == "reply":
+            return roles.can_view(request.user)
+        return super().has_permission(request, view)
+
+    def has_object_permission(self, request, view, obj):
+        if getattr(view, "action", None) == "reply":
+            return roles.can_answer_instruction(request.user, obj)
+        return super().has_object_permission(request, view, obj)
+
     def may_write(self, user):
         return roles.can_instruct(user)
 

@@ -383,6 +383,13 @@ class ProblemResolveSerializer(CleanText, serializers.Serializer):
     resolved_on = serializers.DateField(help_text=_("解决日期"))
 
 
+class InstructionReplySerializer(CleanText, serializers.Serializer):
+    text = serializers.CharField(help_text=_("办理情况"))
+    done = serializers.BooleanField(
+        required=False, default=False, help_text=_("勾选后该批示标记为已办结")
+    )
+
+
 class InstructionSerializer(CleanText, serializers.ModelSerializer):
     project_name = serializers.CharField(source="project.name", read_only=True)
     leader_name = serializers.CharField(source="leader.display_name", read_only=True)

@@ -445,6 +445,26 @@ class InstructionViewSet(
             serializers.InstructionSerializer(created).data, status=status.HTTP_201_CREATED
         )
 
+    @extend_schema(
+        summary=_("回复批示办理情况（可同时办结）"),
+        request=serializers.InstructionReplySerializer,
+        responses={
+            200: serializers.InstructionSerializer,
+            400: VALIDATION_ERROR,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        instruction = self.get_object()
+        body = serializers.InstructionReplySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.instruction_reply(
+            user=request.user, instruction_id=instruction.pk, **body.validated_data
+        )
+        return Response(serializers.InstructionSerializer(self.get_queryset().get(pk=pk)).data)
+
 
 # --- Reference data -----------------------------------------------------------------------
 

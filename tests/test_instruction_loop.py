@@ -189,3 +189,22 @@ def test_the_admin_shows_the_loop_and_its_replies(client, personas, instruction)
 
     assert listing.status_code == change.status_code == 200
     assert "已召开协调会" in change.content.decode()
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+def test_replying_through_the_api(client, personas, instruction, who):
+    response = as_persona(client, personas, who).post(
+        f"/api/v1/instructions/{instruction.pk}/reply/",
+        {"text": "指标已落实", "done": True},
+        content_type="application/json",
+    )
+
+    instruction.refresh_from_db()
+    if who in MAY_ANSWER:
+        assert response.status_code == 200, response.content
+        assert response.json()["status"] == "done"
+        assert instruction.status == Instruction.Status.DONE
+    else:
+        assert response.status_code in (401, 403)
+        assert instruction.status == Instruction.Status.OPEN
+        assert not InstructionReply.objects.exists()
