@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0003_enterprise_version'),
+        ('projects', '0004_month_ends'),
     ]
 
     operations = [
