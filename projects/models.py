@@ -37,6 +37,11 @@ def overdue_q(today, prefix: str = "") -> Q:
     return Q(**{f"{prefix}status": "open", f"{prefix}deadline__lt": today})
 
 
+def instruction_overdue_q(today) -> Q:
+    """A 批示 not yet done (办结) past its deadline."""
+    return ~Q(status="done") & Q(deadline__lt=today)
+
+
 def money_field(verbose_name, **kwargs):
     """An amount in 万元."""
     kwargs.setdefault("max_digits", 14)
@@ -514,8 +519,7 @@ class InstructionQuerySet(models.QuerySet):
         return self.exclude(status=Instruction.Status.DONE)
 
     def overdue(self, today=None):
-        today = today or timezone.localdate()
-        return self.pending().filter(deadline__lt=today)
+        return self.filter(instruction_overdue_q(today or timezone.localdate()))
 
 
 class Instruction(models.Model):
@@ -575,14 +579,6 @@ class Instruction(models.Model):
 
     def __str__(self):
         return f"{self.leader}：{self.text[:20]}"
-
-    @property
-    def is_overdue(self) -> bool:
-        return (
-            self.status != self.Status.DONE
-            and self.deadline is not None
-            and self.deadline < timezone.localdate()
-        )
 
 
 class InstructionReply(models.Model):

@@ -39,6 +39,7 @@ from projects.models import (
     Problem,
     Project,
     committed,
+    instruction_overdue_q,
     overdue_q,
 )
 from projects.selectors import flagged_q, month_start, progress_filed_q, project_list
@@ -236,10 +237,7 @@ def instruction_overdue_case(today: datetime.date) -> Case:
     """Overdue means not yet done past its deadline; the same rule as
     `Instruction.objects.overdue`."""
     return Case(
-        When(
-            ~Q(status=Instruction.Status.DONE) & Q(deadline__lt=today),
-            then=Value(True),
-        ),
+        When(instruction_overdue_q(today), then=Value(True)),
         default=Value(False),
         output_field=BooleanField(),
     )
@@ -271,12 +269,10 @@ def instructions_given(*, user, limit: int = 20, today: datetime.date | None = N
 
 def instruction_counts(*, user, today: datetime.date | None = None) -> dict:
     """How a leader's 批示 stand: open (no reply yet), answered, overdue, done (one query)."""
-    today = _today(today)
-    pending = ~Q(status=Instruction.Status.DONE)
     return Instruction.objects.filter(leader_id=user.pk).aggregate(
         open=Count("id", filter=Q(status=Instruction.Status.OPEN)),
         answered=Count("id", filter=Q(status=Instruction.Status.ANSWERED)),
-        overdue=Count("id", filter=pending & Q(deadline__lt=today)),
+        overdue=Count("id", filter=instruction_overdue_q(_today(today))),
         done=Count("id", filter=Q(status=Instruction.Status.DONE)),
     )
 
