@@ -248,3 +248,16 @@ def test_amounts_and_months_follow_the_language():
         assert money(Decimal("35000")) == "3.50 × 100m yuan"
         assert money(Decimal("800")) == "800.00 × 10k yuan"
         assert month("2025-06") == "6/2025"
+
+
+@pytest.mark.django_db
+def test_the_dashboard_charts_get_their_words_in_the_pages_language(personas, login):
+    client = login(personas.leader)
+    chinese = client.get(reverse("dashboard:index")).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(reverse("dashboard:index")).content.decode()
+
+    assert 'data-projects="项目数"' in chinese and 'data-year="{y}年"' in chinese
+    assert 'data-projects="Projects"' in english
+    assert 'data-cumulative="{name} cumulative"' in english
+    assert 'data-yi="{n} × 100m yuan"' in english
