@@ -167,10 +167,17 @@ def test_an_english_browser_gets_chinese(browser, live_server, log_in, units):
         page.goto("/accounts/login/")
         expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
         expect(page.get_by_role("button", name="登录")).to_be_visible()
-        # English stays one click away.
+        # English stays one click away, and the dashboard's charts draw in it without error.
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
         log_in(page, "officer_zsj", DEMO_PASSWORD)
         page.get_by_role("button", name="English").click()
         expect(page.locator("html")).to_have_attribute("lang", "en")
+        factories.ProjectFactory(unit=units["zsj"], stage=Stage.BLUE)
+        page.goto("/dashboard/")
+        page.locator("#chart-stage[data-drawn=true]").wait_for()
+        expect(page.locator("#dash-text")).to_have_attribute("data-projects", "Projects")
+        assert errors == []
     finally:
         context.close()
 
