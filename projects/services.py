@@ -24,6 +24,7 @@ from projects.models import (
     Enterprise,
     EnterpriseContact,
     Instruction,
+    InstructionReply,
     MonthlyProgress,
     Problem,
     Project,
@@ -671,8 +672,6 @@ def instruction_reply(*, user, instruction_id: int, text: str, done: bool = Fals
     Every reply is kept (InstructionReply); the instruction's status says where the loop is:
     open → answered → done.
     """
-    from projects.models import InstructionReply
-
     instruction = (
         Instruction.objects.select_for_update().select_related("project").get(pk=instruction_id)
     )
