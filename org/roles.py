@@ -121,7 +121,7 @@ def files_work(user) -> bool:
         return True
     if not is_officer(user):
         return False
-    from projects.models import Project
+    from projects.models import Project  # here: projects.models imports this module
 
     return Project.objects.filter(Q(manager_id=user.pk) | Q(team=user.pk)).exists()
 
@@ -130,6 +130,10 @@ def why_read_only(user, project) -> str:
     """Why a page of the project refuses this user a write, in words they can act on."""
     if is_leader(user) and not is_admin(user):
         return _("市级领导查看项目并作出批示，进展和难点堵点由项目团队填报。")
+    if is_officer(user) and project.unit_id != user.unit_id and is_on_team(user, project):
+        return _(
+            "您在该项目的专班或任项目管家，可以填报进展、登记难点堵点；项目信息由%(unit)s维护。"
+        ) % {"unit": project.unit}
     if is_officer(user) and project.unit_id != user.unit_id:
         return _("此项目属于%(unit)s，您只能查看。") % {"unit": project.unit}
     return _("您没有权限修改此项目。")

@@ -216,3 +216,12 @@ def test_my_work_lists_the_team_projects_missing_progress(client, team):
 
     assert team.project in response.context["missing"]
     assert reverse("projects:progress_add", args=[team.project.pk]) in response.content.decode()
+
+
+def test_a_team_member_refused_the_edit_page_is_told_what_she_may_do(client, team):
+    client.force_login(team.people["team_member"])
+
+    response = client.get(reverse("projects:edit", args=[team.project.pk]))
+
+    assert response.status_code == 403
+    assert "可以填报进展" in response.content.decode()
