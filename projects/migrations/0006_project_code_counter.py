@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0004_month_ends'),
+        ('projects', '0005_plausible_dates'),
     ]
 
     operations = [

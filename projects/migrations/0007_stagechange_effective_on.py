@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0005_project_code_counter'),
+        ('projects', '0006_project_code_counter'),
     ]
 
     operations = [

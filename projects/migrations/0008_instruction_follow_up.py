@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('org', '0001_initial'),
-        ('projects', '0006_stagechange_effective_on'),
+        ('projects', '0007_stagechange_effective_on'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
