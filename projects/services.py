@@ -184,8 +184,8 @@ def project_create(*, user, team=(), m2m=None, at=None, stated=False, **fields) 
         raise ValidationError({"stage": [str(r.message) for r in unmet]})
     # Entered at blue or beyond, the stage began on the date the project states for it.
     date_field = stages.DATE_FIELD.get(stage)
-    stated = getattr(project, date_field) if date_field else None
-    project.stage_changed_at = _stage_began(stated, project.created_at)
+    stated_on = getattr(project, date_field) if date_field else None
+    project.stage_changed_at = _stage_began(stated_on, project.created_at)
     project.save()
     if team:
         project.team.set(team)
@@ -198,7 +198,7 @@ def project_create(*, user, team=(), m2m=None, at=None, stated=False, **fields) 
         changed_by=project.created_by,
         reason=reason or _("新建项目"),
         changed_at=project.created_at,
-        effective_on=stated,
+        effective_on=stated_on,
     )
     return project
 
