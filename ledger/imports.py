@@ -666,6 +666,7 @@ def _plan_update(row, project, values, resolved, present, target, user, header) 
             _("不能把项目移交给其他单位（%(unit)s）。") % {"unit": candidate.unit},
         )
     _validate_project(row, candidate, header)
+    stage = target if moving else current
     if moving and not stages.is_allowed_move(current, target):
         row.error(
             header("stage"),

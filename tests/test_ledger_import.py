@@ -498,8 +498,14 @@ def test_a_stage_the_ledger_states_is_imported_with_what_it_lacks_to_fill_in(per
     new = Project.objects.get(name="年产5万吨高温合金项目")
     existing.refresh_from_db()
     assert (new.stage, existing.stage) == (Stage.GREEN, Stage.BLUE)
-    assert backfill.missing_labels(new) == ["合作意向", "签约日期", "实际开工日期"]
-    assert backfill.missing_labels(existing) == ["合作意向", "签约日期"]
+    # Blue asks the contracted amount too (issue #19), so a jump past it lacks it as well.
+    assert backfill.missing_labels(new) == [
+        "合作意向",
+        "签约日期",
+        "签约投资（万元）",
+        "实际开工日期",
+    ]
+    assert backfill.missing_labels(existing) == ["合作意向", "签约日期", "签约投资（万元）"]
     assert existing.stage_changes.latest("changed_at").reason == IMPORT_REASON
     assert set(backfill.projects_to_backfill(unit=personas.unit_a)) == {new, existing}
     notes = job.preview["rows"][0]["notes"]
