@@ -4,7 +4,6 @@ Pages, admin, API and the Excel import all ask these functions; nothing else dec
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -121,9 +120,8 @@ def files_work(user) -> bool:
         return True
     if not is_officer(user):
         return False
-    from projects.models import Project  # here: projects.models imports this module
-
-    return Project.objects.filter(Q(manager_id=user.pk) | Q(team=user.pk)).exists()
+    # Through the user's reverse relations: org imports no app above it.
+    return user.managed_projects.exists() or user.team_projects.exists()
 
 
 def why_read_only(user, project) -> str:
