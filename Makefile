@@ -23,9 +23,10 @@ setup: install
 	$(BIN)/python manage.py load_seeds
 	$(BIN)/python manage.py demo_accounts
 
-# The web server, a Celery worker and Celery beat together (Procfile), on plain HTTP locally.
+# The web server, a Celery worker and Celery beat together (Procfile), on plain HTTP locally;
+# the web server listens on PORT (8000 unless given: `PORT=8080 make run`).
 run: setup
-	HTTPS=0 DEMO_INSTALL=1 $(BIN)/honcho start
+	HTTPS=0 DEMO_INSTALL=1 PORT=$${PORT:-8000} $(BIN)/honcho start
 
 test: install
 	$(BIN)/python -m pytest

@@ -62,16 +62,29 @@ class ProjectAccess(RoleAccess):
 
 
 class ProjectWorkAccess(RoleAccess):
-    """Monthly progress and blockers are written by those who write the project."""
+    """Monthly progress is filed by the project's "四个一" team (its unit's officers, task
+    force and manager) and admins."""
 
     def may_write(self, user):
-        return writes_projects(user)
+        return roles.files_work(user)
 
     def may_write_object(self, user, obj):
-        return roles.can_edit_project(user, obj.project)
+        return roles.can_work_on_project(user, obj.project)
 
 
 class InstructionAccess(RoleAccess):
+    """Leaders (and admins) give 批示; the unit a 批示 names answers it (the reply action)."""
+
+    def has_permission(self, request, view):
+        if getattr(view, "action", None) == "reply":
+            return roles.can_view(request.user)
+        return super().has_permission(request, view)
+
+    def has_object_permission(self, request, view, obj):
+        if getattr(view, "action", None) == "reply":
+            return roles.can_answer_instruction(request.user, obj)
+        return super().has_object_permission(request, view, obj)
+
     def may_write(self, user):
         return roles.can_instruct(user)
 
@@ -89,11 +102,11 @@ class ReportAccess(RoleAccess):
 
 
 class ProblemAccess(RoleAccess):
-    """Blockers are raised by those who write the project, and cleared by the project's unit,
+    """Blockers are raised by the project's "四个一" team, and cleared by the project's unit,
     the unit asked to clear them, or admins."""
 
     def may_write(self, user):
-        return writes_projects(user)
+        return roles.files_work(user)
 
     def may_write_object(self, user, obj):
         return roles.can_resolve_problem(user, obj)

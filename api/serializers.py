@@ -180,7 +180,8 @@ class ProjectSerializer(CleanText, serializers.ModelSerializer):
         # `check_amount` (the form's) gives amounts the message that names 万元.
         validators = []
         extra_kwargs = {
-            "code": {"validators": []},
+            # Left out or blank, the service gives the office's next number (JC-2026-0042).
+            "code": {"validators": [], "required": False, "allow_blank": True},
             "total_investment": AMOUNT_BY_CHECK_AMOUNT,
             "contracted_investment": AMOUNT_BY_CHECK_AMOUNT,
         }
@@ -256,6 +257,14 @@ class TransitionSerializer(CleanText, serializers.Serializer):
     )
     intent_note = serializers.CharField(
         required=False, allow_blank=True, default="", help_text=_("升为橙色时的合作意向")
+    )
+    contracted_investment = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("升为蓝色时的签约投资（万元）"),
     )
     version = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
 
@@ -374,6 +383,13 @@ class ProblemResolveSerializer(CleanText, serializers.Serializer):
     resolved_on = serializers.DateField(help_text=_("解决日期"))
 
 
+class InstructionReplySerializer(CleanText, serializers.Serializer):
+    text = serializers.CharField(help_text=_("办理情况"))
+    done = serializers.BooleanField(
+        required=False, default=False, help_text=_("勾选后该批示标记为已办结")
+    )
+
+
 class InstructionSerializer(CleanText, serializers.ModelSerializer):
     project_name = serializers.CharField(source="project.name", read_only=True)
     leader_name = serializers.CharField(source="leader.display_name", read_only=True)
@@ -389,9 +405,19 @@ class InstructionSerializer(CleanText, serializers.ModelSerializer):
             "leader_name",
             "text",
             "given_at",
+            "unit",
+            "deadline",
+            "status",
+            "done_at",
             "is_illustrative",
         ]
-        read_only_fields = ["leader", "given_at", "is_illustrative"]
+        read_only_fields = ["leader", "given_at", "status", "done_at", "is_illustrative"]
+        extra_kwargs = {
+            # The service names the project's unit when none is given, and says what a
+            # missing deadline needs in its own words.
+            "unit": {"required": False, "allow_null": True},
+            "deadline": {"required": False, "allow_null": True},
+        }
 
 
 # --- Reference data -----------------------------------------------------------------------

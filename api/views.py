@@ -239,6 +239,7 @@ class ProjectViewSet(
             reason=move["reason"],
             on=move["date"],
             intent_note=move["intent_note"],
+            values={"contracted_investment": move["contracted_investment"]},
             version=move["version"],
         )
         return Response(self._present(project.pk))
@@ -412,8 +413,30 @@ class InstructionViewSet(
             project_id=data["project"].pk,
             text=data["text"],
             problem_id=problem.pk if problem else None,
+            unit=data.get("unit"),
+            deadline=data.get("deadline"),
         )
         created = self.get_queryset().get(pk=instruction.pk)
         return Response(
             serializers.InstructionSerializer(created).data, status=status.HTTP_201_CREATED
         )
+
+    @extend_schema(
+        summary=_("回复批示办理情况（可同时办结）"),
+        request=serializers.InstructionReplySerializer,
+        responses={
+            200: serializers.InstructionSerializer,
+            400: VALIDATION_ERROR,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        instruction = self.get_object()
+        body = serializers.InstructionReplySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.instruction_reply(
+            user=request.user, instruction_id=instruction.pk, **body.validated_data
+        )
+        return Response(serializers.InstructionSerializer(self.get_queryset().get(pk=pk)).data)

@@ -45,6 +45,7 @@ from demo.plans import (
     PlanMaker,
     add_months,
     at,
+    funding_gap,
     month_end,
     months_between,
     read_vocabulary,
@@ -60,6 +61,7 @@ from projects.models import (
     EnterpriseContact,
     Event,
     Instruction,
+    InstructionReply,
     MonthlyProgress,
     Problem,
     Project,
@@ -271,7 +273,9 @@ class DemoBuilder(PlanMaker):
                 problem = Problem(
                     project=plan.project,
                     category=category,
-                    description=rng.choice(texts).format(n=rng.choice((50, 120, 300, 2, 5))),
+                    description=rng.choice(texts).format(
+                        n=rng.choice((50, 120, 300, 2, 5)), gap=funding_gap(plan.total)
+                    ),
                     unit=unit,
                     deadline=deadline,
                     raised_by=plan.team[0] if plan.team else None,
@@ -296,6 +300,7 @@ class DemoBuilder(PlanMaker):
                         Instruction(
                             project=plan.project,
                             problem=problem,
+                            unit=problem.unit,
                             leader=leader,
                             text=rng.choice(self.words["instructions"]).format(
                                 unit=unit.short_name or unit.name
@@ -311,15 +316,41 @@ class DemoBuilder(PlanMaker):
             instructions.append(
                 Instruction(
                     project=plan.project,
+                    unit=plan.unit,
                     leader=plan.leader,
                     text=rng.choice(self.words["instructions"]).format(unit=plan.unit.short_name),
                     given_at=at(given, 17),
                     is_illustrative=True,
                 )
             )
+        self._follow_up(instructions)
         Instruction.objects.bulk_create(instructions)
+        InstructionReply.objects.bulk_create(
+            InstructionReply(
+                instruction=i,
+                text=self.words.get("instruction_reply", "已按批示要求办理完毕。"),
+                marks_done=True,
+                replied_at=i.done_at,
+            )
+            for i in instructions
+            if i.done_at
+        )
         self.tally.created[str(Problem._meta.verbose_name)] += len(created)
         self.tally.created[str(Instruction._meta.verbose_name)] += len(instructions)
+
+    def _follow_up(self, instructions) -> None:
+        """The 督办 loop of each demo 批示: a deadline two to four weeks after it was given;
+        most of those long past are done, the rest stay open (some overdue). A separate random
+        stream, so the rest of the demo data is the same as before the loop existed."""
+        rng = random.Random(len(instructions))
+        for instruction in instructions:
+            given = timezone.localdate(instruction.given_at)
+            instruction.deadline = given + datetime.timedelta(days=rng.randint(14, 30))
+            if instruction.deadline < self.today - datetime.timedelta(days=10) and (
+                rng.random() < 0.8
+            ):
+                instruction.status = Instruction.Status.DONE
+                instruction.done_at = at(instruction.deadline - datetime.timedelta(days=2), 16)
 
     # -- chains: task forces, opportunities, target enterprises, firms on links --
 

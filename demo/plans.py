@@ -49,6 +49,12 @@ def at(day: datetime.date, hour: int = 10, minute: int = 0) -> datetime.datetime
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 
+def funding_gap(total_wan: Decimal) -> str:
+    """A funding gap a demo problem may name, in 亿元: a third of the project's investment, so
+    a 26.6亿 project is never short of 120亿."""
+    return f"{Decimal(total_wan) / 3 / Decimal(10000):.1f}"
+
+
 def wan(value) -> Decimal:
     """Whole 万元: monthly ledgers are filed in whole 万元."""
     return Decimal(value).quantize(Decimal("1"), rounding=ROUND_HALF_UP)

@@ -6,6 +6,8 @@ template filters in `projects/templatetags/jc.py` are these functions.
 
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 YI = Decimal(10000)  # 1亿元 = 10000万元
 
 
@@ -27,8 +29,8 @@ def money(value, unit="auto") -> str:
     if amount is None:
         return "—"
     if unit == "yi" or (unit == "auto" and abs(amount) >= YI):
-        return f"{amount / YI:,.2f}亿元"
-    return f"{amount:,.2f}万元"
+        return _("%(n)s亿元") % {"n": f"{amount / YI:,.2f}"}
+    return _("%(n)s万元") % {"n": f"{amount:,.2f}"}
 
 
 def percent(value, digits=2) -> str:
@@ -44,5 +46,6 @@ def month(value) -> str:
         return "—"
     if isinstance(value, str):
         year, mon = value[:7].split("-")
-        return f"{int(year)}年{int(mon)}月"
-    return f"{value.year}年{value.month}月"
+    else:
+        year, mon = value.year, value.month
+    return _("%(y)d年%(m)d月") % {"y": int(year), "m": int(mon)}

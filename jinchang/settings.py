@@ -71,7 +71,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Chinese unless the language switch chose otherwise; the browser's language is not asked.
+    "jinchang.locale.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -171,6 +172,8 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# An unselected filter reads "全部", not django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

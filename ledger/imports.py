@@ -375,8 +375,6 @@ class ProjectReferences:
         self.by_name_investor: dict[tuple[str, int], list[Project]] = defaultdict(list)
         for project in self.projects:
             self.by_name_investor[(normalize(project.name), project.investor_id)].append(project)
-        self._codes = set(self.by_code)
-        self._next = 1
 
     @staticmethod
     def _link_names(link) -> list[str]:
@@ -389,18 +387,6 @@ class ProjectReferences:
         found = self.enterprises.get(normalize(name), [])
         exact = [e for e in found if e.name == name]
         return (exact or found or [None])[0]
-
-    def reserve_code(self, code: str) -> None:
-        self._codes.add(code)
-
-    def new_code(self, today: datetime.date) -> str:
-        """JC<year>-<nnnn>, the first number no project and no row of the file uses yet."""
-        while True:
-            code = f"JC{today.year}-{self._next:04d}"
-            self._next += 1
-            if code not in self._codes:
-                self._codes.add(code)
-                return code
 
 
 def _is_example_row(sheet_row: SheetRow, key: str, text: str) -> bool:
@@ -415,10 +401,6 @@ def plan_projects(sheet: Sheet, *, user, today: datetime.date | None = None, tic
     header = header_of(PROJECT_COLUMNS)
     present = [c for c in sheet.columns if c.key != "code"]
     seen: dict[tuple, int] = {}
-    # Codes given in the file are never handed out to a row without one.
-    for sheet_row in sheet.rows:
-        if sheet_row.values.get("code"):
-            refs.reserve_code(sheet_row.values["code"])
     created_investors: set[str] = set()
 
     rows = []
@@ -634,10 +616,10 @@ def _wanted(values, resolved, present) -> dict[str, Any]:
     return wanted
 
 
-def _validate_project(row: RowPlan, candidate: Project, header) -> None:
+def _validate_project(row: RowPlan, candidate: Project, header, exclude=()) -> None:
     """The model's field rules and the services' date rules, on the project as it would be."""
     try:
-        candidate.clean_fields(exclude=PROJECT_SKIP_VALIDATION)
+        candidate.clean_fields(exclude=[*PROJECT_SKIP_VALIDATION, *exclude])
     except ValidationError as exc:
         add_validation_errors(row, exc, header)
     try:
@@ -694,7 +676,13 @@ def _plan_update(row, project, values, resolved, present, target, user, header) 
     # What the ledger leaves out is to fill in (需补录); what it empties and the project had,
     # while its stage stands on it, is refused (the edit service refuses it too).
     had_missing = {r.field for r in stages.unmet_requirements(project, current)}
-    for requirement in stages.unmet_requirements(candidate, stage):
+    # A move meets what it reaches; staying put, the stage keeps what it stands on.
+    unmet = (
+        stages.unmet_requirements(candidate, stage, from_stage=current)
+        if moving
+        else stages.unmet_requirements(candidate, current, moving=False)
+    )
+    for requirement in unmet:
         if requirement.field in row.fields and requirement.field not in had_missing:
             row.error(header("stage"), requirement.message)
         elif moving:
@@ -717,12 +705,13 @@ def _plan_create(row, values, resolved, present, target, code, refs, user, today
             % {"own": own or _("未设置单位"), "unit": unit},
         )
     row.fields = _wanted(values, resolved, present)
-    if not code:
-        code = refs.new_code(today)
-        row.notes.append(_("自动编号：%(c)s") % {"c": code})
-    row.fields["code"] = code
+    if code:
+        row.fields["code"] = code
+    else:
+        # project_create gives the office's next number (JC-2026-0042) when the row is saved.
+        row.notes.append(_("保存时自动编号（JC-年份-序号）"))
     candidate = Project(stage=row.stage, **row.fields)
-    _validate_project(row, candidate, header)
+    _validate_project(row, candidate, header, exclude=[] if code else ["code"])
     for requirement in stages.unmet_requirements(candidate, row.stage):
         _backfill(row, requirement, row.stage, header)
 
@@ -890,7 +879,7 @@ def _plan_progress_row(
         for name, value in row.fields.items():
             setattr(candidate, name, value)
     if row.status != RowStatus.UNCHANGED:
-        if not roles.can_edit_project(user, project):
+        if not roles.can_work_on_project(user, project):
             row.error(
                 header("project_name"),
                 _("该项目属于%(unit)s，您只能导入本单位项目的进展。") % {"unit": project.unit},

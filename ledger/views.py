@@ -191,7 +191,7 @@ def _template_example(kind: str, user) -> dict:
     if kind == ImportJob.Kind.PROGRESS:
         this_month = timezone.localdate().replace(day=1)
         return {
-            "project_code": "JC2025-0001",
+            "project_code": "JC-2025-0001",
             "project_name": imports.EXAMPLE_PROJECT_NAME,
             "month": this_month,
             "investment_completed": 1200,

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from org import roles
@@ -14,6 +15,22 @@ def _admin_role_only(request):
 
 
 admin.site.has_permission = _admin_role_only
+_admin_login = admin.site.login
+
+
+def _login_or_refuse(request, extra_context=None):
+    """Someone logged in without the admin role is told so, not shown the admin's login form
+    (which reads as if their password had failed)."""
+    if request.user.is_authenticated and not _admin_role_only(request):
+        role = roles.ROLE_LABELS.get(roles.role_of(request.user))
+        raise PermissionDenied(
+            _("管理后台只对系统管理员开放（您的角色：%(role)s），请使用前台页面。")
+            % {"role": role or _("未分配角色")}
+        )
+    return _admin_login(request, extra_context)
+
+
+admin.site.login = _login_or_refuse
 admin.site.site_header = _("金昌市招商引资项目管理系统")
 admin.site.site_title = _("招商项目管理")
 admin.site.index_title = _("系统管理")

@@ -4,7 +4,8 @@ Pages, admin, API and the Excel import all ask these functions; nothing else dec
 """
 
 from django.core.exceptions import PermissionDenied
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 OFFICER = "招商专员"
 LEADER = "市级领导"
@@ -14,10 +15,10 @@ ADMIN = "管理员"
 AUDITOR = "审计员"
 ROLE_NAMES = (OFFICER, LEADER, ADMIN, AUDITOR)
 ROLE_LABELS = {
-    OFFICER: _("招商专员"),
-    LEADER: _("市级领导"),
-    ADMIN: _("管理员"),
-    AUDITOR: _("审计员"),
+    OFFICER: gettext_lazy("招商专员"),
+    LEADER: gettext_lazy("市级领导"),
+    ADMIN: gettext_lazy("管理员"),
+    AUDITOR: gettext_lazy("审计员"),
 }
 
 
@@ -92,9 +93,62 @@ def can_edit_project(user, project) -> bool:
     return is_officer(user) and user.unit_id is not None and project.unit_id == user.unit_id
 
 
+def is_on_team(user, project) -> bool:
+    """The project's "四个一" team beyond its unit: its 项目管家 and its 专班 members, who may
+    come from other units (the investment bureau joins the economic zone's task forces)."""
+    if not user.is_authenticated:
+        return False
+    if project.manager_id is not None and project.manager_id == user.pk:
+        return True
+    # One small query, asked only of people the unit rule did not already let in.
+    return project.team.filter(pk=user.pk).exists()
+
+
+def can_work_on_project(user, project) -> bool:
+    """File the monthly progress and raise problems (难点堵点): whoever follows the project to
+    the end — its unit's officers, its task force and its project manager — and admins.
+    Leaders read and instruct; they do not file."""
+    if can_edit_project(user, project):
+        return True
+    return is_officer(user) and is_on_team(user, project)
+
+
+def files_work(user) -> bool:
+    """Whether the user may file progress or raise problems for some project at all (the API
+    refuses everyone else before reading the body)."""
+    if can_create_project(user):
+        return True
+    if not is_officer(user):
+        return False
+    # Through the user's reverse relations: org imports no app above it.
+    return user.managed_projects.exists() or user.team_projects.exists()
+
+
+def why_read_only(user, project) -> str:
+    """Why a page of the project refuses this user a write, in words they can act on."""
+    if is_leader(user) and not is_admin(user):
+        return _("市级领导查看项目并作出批示，进展和难点堵点由项目团队填报。")
+    if is_officer(user) and project.unit_id != user.unit_id and is_on_team(user, project):
+        return _(
+            "您在该项目的专班或任项目管家，可以填报进展、登记难点堵点；项目信息由%(unit)s维护。"
+        ) % {"unit": project.unit}
+    if is_officer(user) and project.unit_id != user.unit_id:
+        return _("此项目属于%(unit)s，您只能查看。") % {"unit": project.unit}
+    return _("您没有权限修改此项目。")
+
+
 def can_instruct(user) -> bool:
     """Leaders (and admins) give instructions (批示)."""
     return is_leader(user) or is_admin(user)
+
+
+def can_answer_instruction(user, instruction) -> bool:
+    """A 批示 is answered (办理情况) and marked done by the officers of the unit it names (the
+    project's unit for instructions given before units were named); admins answer any."""
+    if is_admin(user):
+        return True
+    unit_id = instruction.unit_id or instruction.project.unit_id
+    return is_officer(user) and user.unit_id is not None and user.unit_id == unit_id
 
 
 def can_resolve_problem(user, problem) -> bool:

@@ -10,6 +10,7 @@ from projects.models import (
     EnterpriseContact,
     Event,
     Instruction,
+    InstructionReply,
     MonthlyProgress,
     Problem,
     Project,
@@ -195,7 +196,21 @@ class MonthlyProgressAdmin(SimpleHistoryAdmin):
 class InstructionInline(admin.TabularInline):
     model = Instruction
     extra = 0
-    fields = ["leader", "text", "given_at"]
+    fields = ["leader", "text", "given_at", "unit", "deadline", "status"]
+
+
+class InstructionReplyInline(admin.TabularInline):
+    # Replies are history: the unit writes them through its page, the admin only reads them.
+    model = InstructionReply
+    extra = 0
+    fields = ["replied_at", "replied_by", "text", "marks_done"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Problem)
@@ -209,6 +224,8 @@ class ProblemAdmin(SimpleHistoryAdmin):
 
 @admin.register(Instruction)
 class InstructionAdmin(admin.ModelAdmin):
-    list_display = ["project", "leader", "given_at"]
+    list_display = ["project", "leader", "given_at", "unit", "deadline", "status"]
+    list_filter = ["status", "unit"]
     search_fields = ["project__name", "text"]
     autocomplete_fields = ["project"]
+    inlines = [InstructionReplyInline]

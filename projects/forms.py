@@ -140,6 +140,9 @@ class ProjectForm(forms.ModelForm):
             if creating:
                 fields["unit"].initial = user.unit_id
         if creating:
+            # Left blank, the service gives the office's next number (JC-2026-0042).
+            fields["code"].required = False
+            fields["code"].widget.attrs["placeholder"] = _("留空自动编号")
             del fields["version"]
             fields["stage"] = forms.ChoiceField(
                 label=_("初始色卡阶段"),
@@ -187,20 +190,39 @@ class ProjectForm(forms.ModelForm):
 
 
 class TransitionForm(forms.Form):
-    """Move a project's color card to one of the stages its current stage allows."""
+    """Move a project's color card to one of the stages its current stage allows, filling in
+    the move itself what the move needs (stages.move_fields): the intent for orange, the
+    signing date and contracted amount for blue, the start date for green, the operation date.
+    """
 
     to = forms.ChoiceField(label=_("变更为"), widget=forms.RadioSelect)
-    on = forms.DateField(
-        label=_("日期"),
-        required=False,
-        widget=DateInput(),
-        help_text=_("升为蓝色填签约日期，升为绿色填实际开工日期，转为已投产填投产日期"),
-    )
     intent_note = forms.CharField(
         label=_("合作意向"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("升为橙色时必填：企业表达的合作意向"),
+        help_text=_("企业表达的合作意向"),
+    )
+    signed_on = forms.DateField(
+        label=_("签约日期"), required=False, widget=DateInput(), help_text=_("蓝色自签约之日起")
+    )
+    contracted_investment = forms.DecimalField(
+        label=_("签约投资（万元）"),
+        required=False,
+        max_digits=14,
+        decimal_places=2,
+        widget=_amount_widget(),
+    )
+    started_on = forms.DateField(
+        label=_("实际开工日期"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("绿色自开工之日起"),
+    )
+    operating_on = forms.DateField(
+        label=_("投产日期"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("已投产自投产之日起"),
     )
     reason = forms.CharField(
         label=_("变更原因"),
@@ -210,17 +232,36 @@ class TransitionForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
+    # The fields a move may fill, in the order the form shows them.
+    MOVE_FIELDS = [
+        "intent_note",
+        "signed_on",
+        "contracted_investment",
+        "started_on",
+        "operating_on",
+    ]
+
     def __init__(self, *args, project: Project, **kwargs):
         super().__init__(*args, **kwargs)
         self.project = project
         self.targets = stages.allowed_targets(Stage(project.stage))
         self.fields["to"].choices = [(s.value, s.label) for s in self.targets]
         self.fields["version"].initial = project.version
-        self.fields["intent_note"].initial = project.intent_note
+        # What the project already has is shown, so the move only adds what is missing.
+        for name in self.MOVE_FIELDS:
+            self.fields[name].initial = getattr(project, name)
 
+    def clean_contracted_investment(self):
+        return check_amount(self.cleaned_data.get("contracted_investment"), allow_zero=False)
 
-# Where a service's error about a model field shows on the transition form.
-TRANSITION_FIELD_OF = dict.fromkeys(stages.DATE_FIELD.values(), "on")
+    def move_values(self) -> dict:
+        """What the chosen move records: the fields of its requirements (and the intent, which
+        any move may restate); what was typed for another target is left out."""
+        target = stages.parse_stage(self.cleaned_data.get("to") or "")
+        wanted = (
+            {*stages.move_fields(target, self.project.stage), "intent_note"} if target else set()
+        )
+        return {name: self.cleaned_data.get(name) for name in self.MOVE_FIELDS if name in wanted}
 
 
 def attach_errors(form: forms.Form, error: ValidationError, field_map=None) -> None:

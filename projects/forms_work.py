@@ -91,12 +91,35 @@ class InstructionForm(forms.Form):
         empty_label=_("（针对整个项目）"),
     )
     text = forms.CharField(label=_("批示内容"), widget=forms.Textarea(attrs={"rows": 4}))
+    unit = forms.ModelChoiceField(
+        label=_("责任单位"),
+        queryset=Unit.objects.all(),
+        help_text=_("负责办理并回复的单位"),
+        error_messages={"required": _("请选择负责办理的责任单位。")},
+    )
+    deadline = forms.DateField(
+        label=_("办理时限"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("请填写办理时限。"), "invalid": _("请填写日期。")},
+    )
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["problem"].queryset = Problem.objects.filter(project=project).order_by(
             "status", "deadline"
         )
+        self.fields["unit"].initial = project.unit_id
+
+
+class InstructionReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("办理情况"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("请填写办理情况。")},
+    )
+    done = forms.BooleanField(
+        label=_("已办结"), required=False, help_text=_("勾选后该批示标记为已办结")
+    )
 
 
 class EnterpriseForm(forms.Form):

@@ -37,6 +37,11 @@ def overdue_q(today, prefix: str = "") -> Q:
     return Q(**{f"{prefix}status": "open", f"{prefix}deadline__lt": today})
 
 
+def instruction_overdue_q(today) -> Q:
+    """A 批示 not yet done (办结) past its deadline."""
+    return ~Q(status="done") & Q(deadline__lt=today)
+
+
 def money_field(verbose_name, **kwargs):
     """An amount in 万元."""
     kwargs.setdefault("max_digits", 14)
@@ -150,7 +155,9 @@ class Staleness(models.TextChoices):
 
 
 class Project(Provenance):
-    code = models.CharField(_("项目编号"), max_length=30, unique=True)
+    code = models.CharField(
+        _("项目编号"), max_length=30, unique=True, help_text=_("留空则自动编号，如 JC-2026-0042")
+    )
     name = models.CharField(_("项目名称"), max_length=200)
     investor = models.ForeignKey(
         Enterprise, verbose_name=_("投资方"), on_delete=models.PROTECT, related_name="projects"
@@ -312,6 +319,24 @@ class Project(Provenance):
         return self.total_investment is not None and self.total_investment > KEY_PROJECT_THRESHOLD
 
 
+class ProjectCodeCounter(models.Model):
+    """The last number given to an automatic project code (JC-2026-0042) in a year.
+
+    One row per year, locked while a code is taken, so concurrent creations queue for
+    consecutive numbers instead of racing for the same one.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年份"), primary_key=True)
+    last = models.PositiveIntegerField(_("已用到的序号"), default=0)
+
+    class Meta:
+        verbose_name = _("项目编号计数")
+        verbose_name_plural = _("项目编号计数")
+
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
+
 class StageChange(models.Model):
     """One move of the color card. Written with the move, in its transaction; never edited."""
 
@@ -320,7 +345,11 @@ class StageChange(models.Model):
     )
     from_stage = models.CharField(_("原阶段"), max_length=10, choices=Stage.choices, blank=True)
     to_stage = models.CharField(_("新阶段"), max_length=10, choices=Stage.choices)
+    # When the move was recorded; the figures as of a month end read this.
     changed_at = models.DateTimeField(_("变更时间"), default=timezone.now)
+    # The date the move states the stage began on (signing, start, operation), when it states
+    # one; it may be days before the move was recorded.
+    effective_on = models.DateField(_("生效日期"), null=True, blank=True)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
@@ -484,8 +513,23 @@ class Problem(models.Model):
         return self.status == self.Status.OPEN and self.deadline < timezone.localdate()
 
 
+class InstructionQuerySet(models.QuerySet):
+    def pending(self):
+        """Not yet 办结: open or answered."""
+        return self.exclude(status=Instruction.Status.DONE)
+
+    def overdue(self, today=None):
+        return self.filter(instruction_overdue_q(today or timezone.localdate()))
+
+
 class Instruction(models.Model):
-    """A leader's instruction (批示) on a project or one of its problems."""
+    """A leader's instruction (批示) on a project or one of its problems, and its 督办 loop: it
+    names a responsible unit and a deadline; the unit replies (办理情况) and marks it done."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待办理")
+        ANSWERED = "answered", _("已回复")
+        DONE = "done", _("已办结")
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="instructions", verbose_name=_("项目")
@@ -506,15 +550,61 @@ class Instruction(models.Model):
     )
     text = models.TextField(_("批示内容"))
     given_at = models.DateTimeField(_("批示时间"), default=timezone.now)
+    # Null on instructions given before the loop existed; the services require both now.
+    unit = models.ForeignKey(
+        "org.Unit",
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="instructions",
+    )
+    deadline = models.DateField(_("办理时限"), null=True, blank=True)
+    status = models.CharField(
+        _("办理状态"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    done_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     is_illustrative = models.BooleanField(_("示例数据"), default=False)
+
+    objects = InstructionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("领导批示")
         verbose_name_plural = _("领导批示")
         ordering = ["-given_at"]
+        indexes = [
+            # A unit's open 批示 in 我的工作, and the overdue ones by deadline.
+            models.Index(fields=["unit", "status", "deadline"], name="instruction_unit_open_idx"),
+        ]
 
     def __str__(self):
         return f"{self.leader}：{self.text[:20]}"
+
+
+class InstructionReply(models.Model):
+    """One reply of the responsible unit to a 批示 (办理情况); written once, never edited."""
+
+    instruction = models.ForeignKey(
+        Instruction, on_delete=models.CASCADE, related_name="replies", verbose_name=_("批示")
+    )
+    text = models.TextField(_("办理情况"))
+    marks_done = models.BooleanField(_("同时办结"), default=False)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("回复人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    replied_at = models.DateTimeField(_("回复时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("批示办理情况")
+        verbose_name_plural = _("批示办理情况")
+        ordering = ["replied_at", "id"]
+
+    def __str__(self):
+        return f"{self.instruction}：{self.text[:20]}"
 
 
 class MonthEnd(models.Model):

@@ -17,6 +17,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -33,10 +34,12 @@ from projects.models import (
     Enterprise,
     Event,
     Instruction,
+    InstructionReply,
     MonthlyProgress,
     Problem,
     Project,
     committed,
+    instruction_overdue_q,
     overdue_q,
 )
 from projects.selectors import flagged_q, month_start, progress_filed_q, project_list
@@ -99,17 +102,28 @@ def progress_summary(*, project_id: int, today: datetime.date | None = None) -> 
     return totals
 
 
+def followed_by_q(user) -> Q:
+    """The projects whose "四个一" team the user is on beyond their unit: as the project
+    manager or a task-force member (a subquery, so no row is repeated)."""
+    team = Project.team.through.objects.filter(project_id=OuterRef("pk"), user_id=user.pk)
+    return Q(manager_id=user.pk) | Exists(team)
+
+
 def projects_missing_progress(
-    *, month: datetime.date, unit=None, today: datetime.date | None = None
+    *, month: datetime.date, unit=None, user=None, today: datetime.date | None = None
 ) -> QuerySet:
-    """Projects still being pushed that have no progress entry for `month` (one query)."""
+    """Projects still being pushed that have no progress entry for `month` (one query): of a
+    unit, and with `user`, also those whose task force or manager the user is."""
     qs = (
         project_list(today=today)
         .filter(stage__in=PROGRESS_STAGES)
         .filter(~progress_filed_q(month_start(month)))
     )
     if unit is not None:
-        qs = qs.filter(unit=unit)
+        mine = Q(unit=unit)
+        if user is not None:
+            mine |= followed_by_q(user)
+        qs = qs.filter(mine)
     return qs.order_by("unit__order", "unit__name", "-total_investment", "id")
 
 
@@ -172,7 +186,6 @@ def my_projects(*, user, today: datetime.date | None = None) -> QuerySet:
     """The projects a person answers for under "四个一": as the leader who 包抓 them, the
     project butler, or a member of the task force; each with its last progress, open
     problems and the instructions this person gave (subqueries: one query in all)."""
-    team = Project.team.through.objects.filter(project_id=OuterRef("pk"), user_id=user.pk)
     last = MonthlyProgress.objects.filter(project_id=OuterRef("pk")).order_by("-month")
     open_count = (
         Problem.objects.filter(project_id=OuterRef("pk"), status=Problem.Status.OPEN)
@@ -190,7 +203,7 @@ def my_projects(*, user, today: datetime.date | None = None) -> QuerySet:
     )
     return (
         project_list(today=today)
-        .filter(Q(leader_id=user.pk) | Q(manager_id=user.pk) | Exists(team))
+        .filter(Q(leader_id=user.pk) | followed_by_q(user))
         .annotate(
             last_progress_month=Subquery(last.values("month")[:1]),
             last_progress_narrative=Subquery(last.values("narrative")[:1]),
@@ -220,10 +233,62 @@ def portfolio_totals(qs: QuerySet, today: datetime.date | None = None) -> dict:
     return totals
 
 
-def instructions_given(*, user, limit: int = 20) -> QuerySet:
-    return Instruction.objects.filter(leader_id=user.pk).select_related("project", "problem")[
-        :limit
-    ]
+def instruction_overdue_case(today: datetime.date) -> Case:
+    """Overdue means not yet done past its deadline; the same rule as
+    `Instruction.objects.overdue`."""
+    return Case(
+        When(instruction_overdue_q(today), then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
+def _instructions(today: datetime.date | None) -> QuerySet:
+    # The replies with their authors in one query, whatever their number.
+    replies = Prefetch("replies", queryset=InstructionReply.objects.select_related("replied_by"))
+    return (
+        Instruction.objects.select_related("project__unit", "problem", "unit", "leader")
+        .prefetch_related(replies)
+        .annotate(overdue=instruction_overdue_case(_today(today)))
+    )
+
+
+def instructions_given(*, user, limit: int = 20, today: datetime.date | None = None) -> QuerySet:
+    """A leader's 批示, those still pending first (overdue ones on top), then the done ones."""
+    done_last = Case(
+        When(status=Instruction.Status.DONE, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    return (
+        _instructions(today)
+        .filter(leader_id=user.pk)
+        .order_by(done_last, "-overdue", "-given_at", "-id")[:limit]
+    )
+
+
+def instruction_counts(*, user, today: datetime.date | None = None) -> dict:
+    """How a leader's 批示 stand: open (no reply yet), answered, overdue, done (one query)."""
+    return Instruction.objects.filter(leader_id=user.pk).aggregate(
+        open=Count("id", filter=Q(status=Instruction.Status.OPEN)),
+        answered=Count("id", filter=Q(status=Instruction.Status.ANSWERED)),
+        overdue=Count("id", filter=instruction_overdue_q(_today(today))),
+        done=Count("id", filter=Q(status=Instruction.Status.DONE)),
+    )
+
+
+def instructions_to_answer(*, unit=None, today: datetime.date | None = None) -> QuerySet:
+    """批示 not yet done that a unit must answer (by its deadline, overdue first); without a
+    unit, the whole city's. Instructions given before units were named fall to the project's
+    unit."""
+    qs = _instructions(today).exclude(status=Instruction.Status.DONE)
+    if unit is not None:
+        qs = qs.filter(Q(unit=unit) | Q(unit__isnull=True, project__unit=unit))
+    return qs.order_by(F("deadline").asc(nulls_last=True), "given_at", "id")
+
+
+def project_instructions(*, project_id: int, today: datetime.date | None = None) -> QuerySet:
+    return _instructions(today).filter(project_id=project_id).order_by("-given_at", "-id")
 
 
 # --- Events -----------------------------------------------------------------------------------

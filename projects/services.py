@@ -24,9 +24,11 @@ from projects.models import (
     Enterprise,
     EnterpriseContact,
     Instruction,
+    InstructionReply,
     MonthlyProgress,
     Problem,
     Project,
+    ProjectCodeCounter,
     StageChange,
 )
 from projects.stages import Stage
@@ -115,11 +117,39 @@ def validate_edit(project: Project, *, already_missing=frozenset()) -> None:
     _validate(project)
     unmet = [
         r
-        for r in stages.unmet_requirements(project, project.stage)
+        for r in stages.unmet_requirements(project, project.stage, moving=False)
         if r.field not in already_missing
     ]
     if unmet:
         raise ValidationError({r.field: str(r.message) for r in unmet})
+
+
+# The office's numbering: the year the project was entered and a sequence within that year.
+CODE_FORMAT = "JC-{year}-{number:04d}"
+
+
+@transaction.atomic
+def next_project_code(*, year: int) -> str:
+    """The next free automatic code of `year`.
+
+    1. Make sure the year's counter row exists (get_or_create: of two first creations of a
+       year, the one whose insert fails reads the other's row).
+    2. Lock it (select_for_update): concurrent creations wait here and take consecutive
+       numbers. The lock is held until the caller's transaction, which saves the project,
+       commits, so the number and the project row appear together.
+    3. Skip numbers a hand-typed code already holds.
+    """
+    ProjectCodeCounter.objects.get_or_create(year=year)
+    counter = ProjectCodeCounter.objects.select_for_update().get(year=year)
+    number = counter.last
+    while True:
+        number += 1
+        code = CODE_FORMAT.format(year=year, number=number)
+        if not Project.objects.filter(code=code).exists():
+            break
+    counter.last = number
+    counter.save(update_fields=["last"])
+    return code
 
 
 @transaction.atomic
@@ -128,10 +158,16 @@ def project_create(*, user, team=(), m2m=None, at=None, stated=False, **fields) 
 
     `at` backdates the creation (the seeds loader replaying a project's history). `stated`:
     the stage is what an office's ledger states, and a requirement it does not meet is left
-    to fill in (需补录, projects.backfill) instead of refusing the project.
+    to fill in (需补录, projects.backfill) instead of refusing the project. Without a `code`,
+    the next automatic one of the year is given (next_project_code).
     """
     unit = fields.get("unit")
     authorize(user, user is not None and roles.can_create_project(user, unit))
+    fields["code"] = (fields.get("code") or "").strip()
+    if not fields["code"]:
+        # A typed code wins; otherwise the office's next number, of the year of creation.
+        year = timezone.localdate(at).year if at is not None else timezone.localdate().year
+        fields["code"] = next_project_code(year=year)
     stage = fields.pop("stage", Stage.RED) or Stage.RED
     if stage not in stages.START_STAGES:
         raise ValidationError({"stage": stages.START_MESSAGE})
@@ -146,6 +182,10 @@ def project_create(*, user, team=(), m2m=None, at=None, stated=False, **fields) 
     unmet = stages.unmet_requirements(project, stage)
     if unmet and not stated:
         raise ValidationError({"stage": [str(r.message) for r in unmet]})
+    # Entered at blue or beyond, the stage began on the date the project states for it.
+    date_field = stages.DATE_FIELD.get(stage)
+    stated_on = getattr(project, date_field) if date_field else None
+    project.stage_changed_at = _stage_began(stated_on, project.created_at)
     project.save()
     if team:
         project.team.set(team)
@@ -157,7 +197,8 @@ def project_create(*, user, team=(), m2m=None, at=None, stated=False, **fields) 
         to_stage=stage,
         changed_by=project.created_by,
         reason=reason or _("新建项目"),
-        changed_at=project.stage_changed_at,
+        changed_at=project.created_at,
+        effective_on=stated_on,
     )
     return project
 
@@ -194,6 +235,15 @@ def project_update(
     return project
 
 
+def _stage_began(stated: date | None, recorded: datetime) -> datetime:
+    """When a stage began: the date the move states (signing, start, operation), at the start
+    of that day, or the moment the move was recorded when it states none (or states that
+    day)."""
+    if stated is None or stated == timezone.localdate(recorded):
+        return recorded
+    return timezone.make_aware(datetime.combine(stated, datetime.min.time()))
+
+
 @transaction.atomic
 def project_transition(
     *,
@@ -203,6 +253,7 @@ def project_transition(
     reason: str = "",
     on: date | None = None,
     intent_note: str = "",
+    values: dict | None = None,
     version: int | None = None,
     at=None,
     stated: bool = False,
@@ -210,9 +261,12 @@ def project_transition(
     """Move a project's color card.
 
     1. Lock the row; with `version`, refuse if it changed since the caller read it.
-    2. Check the move exists, supply the date the move records (signing, start, operation),
-       check the requirements of the new stage and that a reason is given where needed.
-    3. Save the stage and write the StageChange row in the same transaction.
+    2. Check the move exists; record what the move supplies: `values` fills the requirements
+       of the stages it reaches (stages.move_fields: intent, signing date and contracted
+       amount, start date, operation date), `on` is the target's own date and `intent_note`
+       the intent; then check the requirements and that a reason is given where needed.
+    3. Save the stage, begun on the date the move states (`stage_changed_at`), and write the
+       StageChange row (recorded now, effective on that date) in the same transaction.
 
     `at` backdates the move (the seeds loader replaying a project's history); it defaults to now.
     `stated`: the stage is what an office's ledger states; a requirement the project does not
@@ -241,22 +295,40 @@ def project_transition(
         }.get(kind, _("跨阶段升级"))
         raise ValidationError({"reason": _("%(what)s须填写原因。") % {"what": what}})
 
-    changed = ["stage", "stage_changed_at", "version"]
-    if intent_note:
-        project.intent_note = intent_note
-        changed.append("intent_note")
     date_field = stages.DATE_FIELD.get(target)
+    given = {k: v for k, v in (values or {}).items() if v not in (None, "")}
     if on and date_field:
-        setattr(project, date_field, on)
-        changed.append(date_field)
-    if date_field in changed:
+        given.setdefault(date_field, on)
+    if intent_note and intent_note.strip():
+        given.setdefault("intent_note", intent_note.strip())
+    # The intent may be restated on any move (a downgrade says why it weakened); the other
+    # fields only by a move whose requirements they are.
+    allowed = {*stages.move_fields(target, current), "intent_note"}
+    illegal = set(given) - allowed
+    if illegal:
+        raise ValidationError({f: _("此次变更不填写该项。") for f in sorted(illegal)})
+    changed = ["stage", "stage_changed_at", "version"]
+    for name, value in given.items():
+        if isinstance(value, str):
+            value = value.strip()
+        setattr(project, name, value)
+        changed.append(name)
+    if given:
+        try:
+            project.clean_fields(
+                exclude=[f.name for f in Project._meta.concrete_fields if f.name not in given]
+            )
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict) from None
         check_dates(project)
-    unmet = stages.unmet_requirements(project, target)
+    unmet = stages.unmet_requirements(project, target, from_stage=current)
     if unmet and not stated:
-        raise ValidationError({"to": [str(r.message) for r in unmet]})
+        raise ValidationError({r.field: str(r.message) for r in unmet})
 
+    recorded = at or timezone.now()
+    stated_on = given.get(date_field) if date_field else None
     project.stage = target
-    project.stage_changed_at = at or timezone.now()
+    project.stage_changed_at = _stage_began(stated_on, recorded)
     if at is not None:
         project._history_date = at
         # A move written into the past changes the card of every month since.
@@ -270,7 +342,8 @@ def project_transition(
         to_stage=target,
         changed_by=user if user and user.pk else None,
         reason=reason,
-        changed_at=project.stage_changed_at,
+        changed_at=recorded,
+        effective_on=stated_on,
     )
     # A dropped or operating project no longer reports; its stale warning must go now.
     refresh_staleness(project_ids=[project.pk])
@@ -425,7 +498,7 @@ def progress_create(
     # The project's row lock queues two filings for the same project, so the second one's
     # duplicate check sees the first.
     project = Project.objects.select_for_update().get(pk=project_id)
-    authorize(user, user is not None and roles.can_edit_project(user, project))
+    authorize(user, user is not None and roles.can_work_on_project(user, project))
     errors = {}
     values = _progress_values(
         {
@@ -455,7 +528,7 @@ def progress_update(*, user, progress_id: int, **fields) -> MonthlyProgress:
     project = Project.objects.select_for_update().get(pk=project_id)
     progress = MonthlyProgress.objects.select_for_update().get(pk=progress_id)
     progress.project = project
-    authorize(user, user is not None and roles.can_edit_project(user, project))
+    authorize(user, user is not None and roles.can_work_on_project(user, project))
     illegal = set(fields) - set(PROGRESS_FIELDS)
     if illegal:
         raise ValidationError({f: _("该字段不能直接修改。") for f in sorted(illegal)})
@@ -478,7 +551,7 @@ def problem_create(
 ) -> Problem:
     """Raise a blocker (难点堵点) on a project, assigned to a unit with a deadline."""
     project = Project.objects.get(pk=project_id)
-    authorize(user, user is not None and roles.can_edit_project(user, project))
+    authorize(user, user is not None and roles.can_work_on_project(user, project))
     errors = {}
     problem = Problem(
         project=project,
@@ -551,9 +624,16 @@ def problem_resolve(*, user, problem_id: int, resolution: str, resolved_on) -> P
 
 @transaction.atomic
 def instruction_create(
-    *, user, project_id: int, text: str, problem_id: int | None = None
+    *,
+    user,
+    project_id: int,
+    text: str,
+    problem_id: int | None = None,
+    unit=None,
+    deadline=None,
 ) -> Instruction:
-    """A leader's instruction (批示) on a project, or on one of its problems."""
+    """A leader's instruction (批示) on a project, or on one of its problems, naming the unit
+    that answers for it (the project's unit unless another is named) and a deadline."""
     authorize(user, user is not None and roles.can_instruct(user))
     if _acting(user) is None:
         raise ValidationError({"leader": _("批示须由领导本人作出。")})
@@ -567,9 +647,58 @@ def instruction_create(
         problem = Problem.objects.filter(pk=problem_id, project=project).first()
         if problem is None:
             errors["problem"] = _("所选问题不属于该项目。")
+    if deadline in (None, ""):
+        errors["deadline"] = _("请填写办理时限。")
+    else:
+        deadline = _as_date("deadline", deadline, errors)
+        if "deadline" not in errors and deadline < timezone.localdate():
+            errors["deadline"] = _("办理时限不能早于今天。")
     if errors:
         raise ValidationError(errors)
-    return Instruction.objects.create(project=project, problem=problem, leader=user, text=text)
+    return Instruction.objects.create(
+        project=project,
+        problem=problem,
+        leader=user,
+        text=text,
+        unit_id=getattr(unit, "pk", unit) or project.unit_id,
+        deadline=deadline,
+    )
+
+
+@transaction.atomic
+def instruction_reply(*, user, instruction_id: int, text: str, done: bool = False):
+    """The responsible unit's reply to a 批示 (办理情况); with `done`, it also closes it.
+
+    Every reply is kept (InstructionReply); the instruction's status says where the loop is:
+    open → answered → done.
+    """
+    instruction = (
+        Instruction.objects.select_for_update().select_related("project").get(pk=instruction_id)
+    )
+    authorize(user, user is not None and roles.can_answer_instruction(user, instruction))
+    if instruction.status == Instruction.Status.DONE:
+        raise ValidationError({"text": _("该批示已办结，无需再回复。")})
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("请填写办理情况。")})
+    now = timezone.now()
+    new_status = Instruction.Status.DONE if done else Instruction.Status.ANSWERED
+    # Conditional: of two replies racing (FOR UPDATE is a no-op on SQLite), a second "done"
+    # cannot close an instruction twice.
+    won = (
+        Instruction.objects.filter(pk=instruction.pk, status=instruction.status)
+        .exclude(status=Instruction.Status.DONE)
+        .update(status=new_status, done_at=now if done else None)
+    )
+    if won != 1:
+        raise ValidationError({"text": _("该批示已由他人办结。")})
+    return InstructionReply.objects.create(
+        instruction=instruction,
+        text=text,
+        marks_done=done,
+        replied_by=_acting(user),
+        replied_at=now,
+    )
 
 
 def _check_enterprise(enterprise: Enterprise, errors: dict) -> None:

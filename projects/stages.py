@@ -73,17 +73,25 @@ def parse_stage(text: str) -> Stage | None:
 class Requirement:
     field: str  # the project field that must be filled
     message: str  # shown to the user when it is not
+    # Whether an edit must keep it once the stage is reached. The contracted amount is asked
+    # when a project goes blue, but projects that went blue before it was asked (and the
+    # sources' real projects, whose amounts were never published) stay editable without one.
+    kept: bool = True
 
 
 REQUIREMENTS: dict[Stage, list[Requirement]] = {
     Stage.RED: [],
     Stage.ORANGE: [Requirement("intent_note", _("升为橙色需先记录合作意向。"))],
-    Stage.BLUE: [Requirement("signed_on", _("升为蓝色需先填写签约日期。"))],
+    Stage.BLUE: [
+        Requirement("signed_on", _("升为蓝色需先填写签约日期。")),
+        Requirement("contracted_investment", _("升为蓝色需先填写签约投资（万元）。"), kept=False),
+    ],
     Stage.GREEN: [Requirement("started_on", _("升为绿色需先填写实际开工日期。"))],
     Stage.OPERATING: [Requirement("operating_on", _("转为已投产需先填写投产日期。"))],
     Stage.DROPPED: [],
 }
-# The date field a move may supply (the form's or the API's "date").
+# The date a stage begins on, as the move states it (the form's or the API's "date"): the
+# card says "蓝色 自 <签约日期>", not the day the move was typed.
 DATE_FIELD = {Stage.BLUE: "signed_on", Stage.GREEN: "started_on", Stage.OPERATING: "operating_on"}
 
 
@@ -135,17 +143,36 @@ def allowed_targets(from_stage) -> list[Stage]:
     return [s for s in Stage if is_allowed_move(from_stage, s)]
 
 
-def unmet_requirements(project, to_stage) -> list[Requirement]:
-    """The requirements of `to_stage` that `project` does not meet, in card order.
+def requirements_of_move(to_stage, from_stage=None) -> list[Requirement]:
+    """What reaching `to_stage` from `from_stage` (None: creating the project) requires, in
+    card order.
 
-    A jump must meet the requirements of every stage it passes (green implies signed).
+    A jump must meet the requirements of every stage it passes (green implies signed). A
+    requirement that is not `kept` is asked only when the move reaches its stage, not of a
+    project already past it (a blue project going green is not asked its contracted amount).
     """
     if to_stage == Stage.DROPPED:
         return []
-    stages = [s for s in ORDER if rank(s) <= rank(to_stage)] if to_stage in ORDER else [to_stage]
-    unmet = []
-    for stage in stages:
-        for req in REQUIREMENTS[stage]:
-            if not getattr(project, req.field, None):
-                unmet.append(req)
-    return unmet
+    passed = [s for s in ORDER if rank(s) <= rank(to_stage)] if to_stage in ORDER else [to_stage]
+    reached = rank(from_stage) if from_stage else -1
+    return [
+        req for stage in passed for req in REQUIREMENTS[stage] if req.kept or rank(stage) > reached
+    ]
+
+
+def move_fields(to_stage, from_stage=None) -> list[str]:
+    """The project fields a move may fill as it is made (the move form and the API ask them;
+    project_transition saves them with the move)."""
+    return [req.field for req in requirements_of_move(to_stage, from_stage)]
+
+
+def unmet_requirements(project, to_stage, *, from_stage=None, moving: bool = True):
+    """The requirements of `to_stage` that `project` does not meet, in card order.
+
+    `moving=False` asks what an edit must keep at the current stage (only `kept` ones).
+    """
+    return [
+        req
+        for req in requirements_of_move(to_stage, from_stage)
+        if (moving or req.kept) and not getattr(project, req.field, None)
+    ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("problems/", views.problem_list, name="problem_list"),
     path("problems/<int:pk>/resolve/", views.problem_resolve, name="problem_resolve"),
     path("<int:pk>/instructions/add/", views.instruction_add, name="instruction_add"),
+    path("instructions/<int:pk>/reply/", views.instruction_reply, name="instruction_reply"),
     path("events/", views.event_list, name="event_list"),
     path("events/<int:pk>/", views.event_detail, name="event_detail"),
     path("enterprises/", views.enterprise_list, name="enterprise_list"),

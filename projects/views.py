@@ -27,7 +27,7 @@ from jinchang.formats import money
 from org import roles
 from projects import backfill, selectors, selectors_work, services, stages
 from projects.filters import YES_NO, ProjectFilter
-from projects.forms import TRANSITION_FIELD_OF, ProjectForm, TransitionForm, attach_errors
+from projects.forms import ProjectForm, TransitionForm, attach_errors
 from projects.models import Project
 from projects.stages import Stage
 
@@ -42,7 +42,7 @@ def _require_reader(user) -> None:
         raise PermissionDenied(_("您没有权限查看项目。"))
 
 
-# A yes/no filter reads "不限 / 是 / 否" rather than Django's "未知 / 是 / 否".
+# A yes/no filter reads "全部 / 是 / 否" rather than Django's "未知 / 是 / 否".
 YES_NO_FILTERS = ["is_key", "overdue", "no_progress", "flagged"]
 
 
@@ -294,6 +294,13 @@ def change_history(project: Project) -> list[dict]:
     return entries
 
 
+def _with_answer_flag(instruction, user):
+    instruction.can_answer = instruction.status != instruction.Status.DONE and (
+        roles.can_answer_instruction(user, instruction)
+    )
+    return instruction
+
+
 @login_required
 def project_detail(request, pk):
     _require_reader(request.user)
@@ -318,9 +325,13 @@ def project_detail(request, pk):
             "timeline": project.stage_changes.select_related("changed_by"),
             "progress": selectors_work.progress_rows(project_id=project.pk),
             "problems": problems,
-            "instructions": project.instructions.select_related("leader", "problem"),
+            "instructions": [
+                _with_answer_flag(i, user)
+                for i in selectors_work.project_instructions(project_id=project.pk)
+            ],
             "history": change_history(project),
             "can_edit": can_edit,
+            "can_file": can_edit or roles.can_work_on_project(user, project),
             "can_instruct": roles.can_instruct(user),
             "next_stage": next_stage(project.stage),
         },
@@ -442,7 +453,7 @@ def conflict_rows(form: ProjectForm, saved: Project) -> list[dict]:
 def project_edit(request, pk):
     project = get_object_or_404(Project.objects.select_related("unit"), pk=pk)
     if not roles.can_edit_project(request.user, project):
-        raise PermissionDenied(_("您只能修改本单位的项目。"))
+        raise PermissionDenied(roles.why_read_only(request.user, project))
     form = ProjectForm(request.POST or None, instance=project, user=request.user, creating=False)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -473,33 +484,30 @@ def project_edit(request, pk):
 # --- Color-card move -------------------------------------------------------------------------
 
 
-def target_requirements(project: Project, current: Stage, target: Stage) -> dict:
-    """What a move to `target` needs and which of it the project already has."""
-    passed = (
-        [s for s in stages.ORDER if stages.rank(s) <= stages.rank(target)]
-        if target in stages.ORDER
-        else []
-    )
-    date_field = stages.DATE_FIELD.get(target)
+def target_requirements(project: Project, current: Stage, target: Stage, typed: dict) -> dict:
+    """What a move to `target` needs (stages.requirements_of_move), which of it the project
+    has or the user has just typed, and the fields the move form shows for it: those still
+    missing and the target's own (so the move states its date and the blue amount)."""
     requirements = [
         {
-            "message": requirement.message,
-            "met": bool(getattr(project, requirement.field, None)),
-            # The move itself may supply its date and the intent; other gaps need an edit first.
-            "here": requirement.field in (date_field, "intent_note"),
+            "field": r.field,
+            "message": r.message,
+            "met": bool(typed.get(r.field) or getattr(project, r.field, None)),
+            "had": bool(getattr(project, r.field, None)),
         }
-        for stage in passed
-        for requirement in stages.REQUIREMENTS[stage]
+        for r in stages.requirements_of_move(target, current)
     ]
+    own = {r.field for r in stages.REQUIREMENTS.get(target, [])}
     return {
         "stage": target,
         "kind": stages.kind_of(current, target),
         "requirements": requirements,
+        "fields": [
+            r.field
+            for r in stages.requirements_of_move(target, current)
+            if r.field in own or not getattr(project, r.field, None)
+        ],
         "needs_reason": stages.needs_reason(current, target),
-        "date_label": Project._meta.get_field(date_field).verbose_name if date_field else "",
-        "needs_intent": any(
-            r.field == "intent_note" for s in passed for r in stages.REQUIREMENTS[s]
-        ),
     }
 
 
@@ -507,7 +515,7 @@ def target_requirements(project: Project, current: Stage, target: Stage) -> dict
 def project_transition(request, pk):
     project = get_object_or_404(Project.objects.select_related("unit"), pk=pk)
     if not roles.can_edit_project(request.user, project):
-        raise PermissionDenied(_("您只能变更本单位项目的色卡。"))
+        raise PermissionDenied(roles.why_read_only(request.user, project))
     proposed = stages.parse_stage(request.GET.get("to", ""))
     form = TransitionForm(
         request.POST or None,
@@ -522,12 +530,11 @@ def project_transition(request, pk):
                 to=data["to"],
                 user=request.user,
                 reason=data["reason"],
-                on=data["on"],
-                intent_note=data["intent_note"].strip(),
+                values=form.move_values(),
                 version=data["version"],
             )
         except ValidationError as error:
-            attach_errors(form, error, TRANSITION_FIELD_OF)
+            attach_errors(form, error)
         except services.EditConflict as error:
             project = error.current
             posted = request.POST.copy()
@@ -548,6 +555,18 @@ def project_transition(request, pk):
             return redirect("projects:detail", pk=project.pk)
     current = Stage(project.stage)
     selected = form["to"].value() or ""
+    typed = (
+        {name: form[name].value() for name in TransitionForm.MOVE_FIELDS} if form.is_bound else {}
+    )
+    targets = [target_requirements(project, current, t, typed) for t in form.targets]
+    # Each move field once, shown for the targets that ask it (the page's script switches).
+    move_fields = [
+        {
+            "field": form[name],
+            "targets": " ".join(t["stage"].value for t in targets if name in t["fields"]),
+        }
+        for name in TransitionForm.MOVE_FIELDS
+    ]
     return render(
         request,
         "projects/transition_form.html",
@@ -555,6 +574,7 @@ def project_transition(request, pk):
             "project": project,
             "form": form,
             "selected": selected,
-            "targets": [target_requirements(project, current, t) for t in form.targets],
+            "targets": targets,
+            "move_fields": move_fields,
         },
     )

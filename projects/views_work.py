@@ -25,12 +25,13 @@ from projects.forms_work import (
     EnterpriseForm,
     EnterpriseSearchForm,
     InstructionForm,
+    InstructionReplyForm,
     ProblemForm,
     ProgressForm,
     ResolveForm,
     show_errors,
 )
-from projects.models import Enterprise, Event, MonthlyProgress, Problem, Project
+from projects.models import Enterprise, Event, Instruction, MonthlyProgress, Problem, Project
 from projects.selectors import month_start
 
 PAGE_SIZE = 50
@@ -73,8 +74,8 @@ def _page(request, qs):
 @reader_required
 def progress_add(request, pk):
     project = get_object_or_404(Project.objects.select_related("unit"), pk=pk)
-    if not roles.can_edit_project(request.user, project):
-        raise PermissionDenied(_("只有项目责任单位的招商专员可以填报进展。"))
+    if not roles.can_work_on_project(request.user, project):
+        raise PermissionDenied(roles.why_read_only(request.user, project))
     form = ProgressForm(request.POST or None, initial=ProgressForm.initial_for_new())
     if request.method == "POST" and form.is_valid():
         try:
@@ -104,8 +105,8 @@ def progress_edit(request, pk):
         MonthlyProgress.objects.select_related("project", "project__unit"), pk=pk
     )
     project = progress.project
-    if not roles.can_edit_project(request.user, project):
-        raise PermissionDenied(_("只有项目责任单位的招商专员可以修改进展。"))
+    if not roles.can_work_on_project(request.user, project):
+        raise PermissionDenied(roles.why_read_only(request.user, project))
     initial = {
         "month": progress.month,
         "investment_completed": progress.investment_completed,
@@ -137,8 +138,8 @@ def progress_edit(request, pk):
 @reader_required
 def problem_add(request, pk):
     project = get_object_or_404(Project.objects.select_related("unit"), pk=pk)
-    if not roles.can_edit_project(request.user, project):
-        raise PermissionDenied(_("只有项目责任单位的招商专员可以提出难点堵点。"))
+    if not roles.can_work_on_project(request.user, project):
+        raise PermissionDenied(roles.why_read_only(request.user, project))
     form = ProblemForm(request.POST or None, initial={"unit": project.unit_id})
     if request.method == "POST" and form.is_valid():
         try:
@@ -216,6 +217,8 @@ def instruction_add(request, pk):
                 project_id=project.pk,
                 text=form.cleaned_data["text"],
                 problem_id=problem.pk if problem else None,
+                unit=form.cleaned_data["unit"],
+                deadline=form.cleaned_data["deadline"],
             )
         except ValidationError as exc:
             show_errors(form, exc)
@@ -223,6 +226,42 @@ def instruction_add(request, pk):
             messages.success(request, _("批示已保存。"))
             return redirect(_project_page(project.pk))
     return render(request, "projects/instruction_form.html", {"form": form, "project": project})
+
+
+@reader_required
+def instruction_reply(request, pk):
+    """The responsible unit answers a 批示 (办理情况) and may mark it done."""
+    instruction = get_object_or_404(
+        Instruction.objects.select_related("project", "project__unit", "unit", "leader"), pk=pk
+    )
+    if not roles.can_answer_instruction(request.user, instruction):
+        unit = instruction.unit or instruction.project.unit
+        raise PermissionDenied(_("该批示由%(unit)s办理，您只能查看。") % {"unit": unit})
+    form = None
+    if instruction.status != Instruction.Status.DONE:
+        form = InstructionReplyForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.instruction_reply(
+                    user=request.user,
+                    instruction_id=instruction.pk,
+                    text=form.cleaned_data["text"],
+                    done=form.cleaned_data["done"],
+                )
+            except ValidationError as exc:
+                show_errors(form, exc)
+            else:
+                messages.success(request, _("办理情况已回复。"))
+                return redirect(_next_or(request, _project_page(instruction.project_id)))
+    return render(
+        request,
+        "projects/instruction_reply.html",
+        {
+            "instruction": instruction,
+            "replies": instruction.replies.select_related("replied_by"),
+            "form": form,
+        },
+    )
 
 
 # --- My work, my projects ---------------------------------------------------------------------
@@ -246,8 +285,16 @@ def my_work(request):
     problems = selectors_work.open_problems(unit=unit, today=today)
     if city_wide:
         problems = problems.filter(overdue=True)
+    instructions = selectors_work.instructions_to_answer(unit=unit, today=today)
+    if city_wide:
+        instructions = instructions.filter(overdue=True)
     context.update(
-        missing=list(selectors_work.projects_missing_progress(month=month, unit=unit, today=today)),
+        instructions=list(instructions),
+        missing=list(
+            selectors_work.projects_missing_progress(
+                month=month, unit=unit, user=None if city_wide else user, today=today
+            )
+        ),
         problems=list(problems),
         flagged=list(selectors_work.flagged_projects(unit=unit, today=today)),
         # Stages an Excel ledger stated without what they stand on (projects.backfill).
@@ -269,7 +316,12 @@ def my_projects(request):
         {
             "projects": list(qs),
             "totals": selectors_work.portfolio_totals(qs, today=today),
-            "instructions": list(selectors_work.instructions_given(user=user)) if is_leader else [],
+            "instructions": (
+                list(selectors_work.instructions_given(user=user, today=today)) if is_leader else []
+            ),
+            "instruction_counts": (
+                selectors_work.instruction_counts(user=user, today=today) if is_leader else None
+            ),
             "is_leader": is_leader,
             "today": today,
         },

@@ -498,7 +498,12 @@ def test_a_project_moves_up_with_its_date(personas, login, who):
     response = post(
         login(getattr(personas, who)),
         transition(project),
-        {"to": "blue", "date": "2025-07-01", "reason": "已签订投资协议"},
+        {
+            "to": "blue",
+            "date": "2025-07-01",
+            "contracted_investment": "6000",
+            "reason": "已签订投资协议",
+        },
     )
 
     assert response.status_code == 200, response.content
@@ -514,7 +519,7 @@ def test_a_move_missing_its_requirement_names_it(personas, login):
     response = post(login(personas.officer_a), transition(project), {"to": "green"})
 
     assert response.status_code == 400
-    assert "开工日期" in " ".join(response.json()["to"])
+    assert "开工日期" in " ".join(response.json()["started_on"])
     project.refresh_from_db()
     assert project.stage == Stage.BLUE
 

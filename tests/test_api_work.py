@@ -354,7 +354,12 @@ def test_leaders_and_admins_instruct(personas, login, project, who):
     response = post(
         login(getattr(personas, who)),
         INSTRUCTIONS,
-        {"project": project.pk, "problem": problem.pk, "text": "请国土部门本周内协调"},
+        {
+            "project": project.pk,
+            "problem": problem.pk,
+            "text": "请国土部门本周内协调",
+            "deadline": "2025-07-31",
+        },
     )
 
     assert response.status_code == 201, response.content
@@ -378,7 +383,7 @@ def test_an_instruction_on_another_projects_problem_gets_400(personas, login, pr
     response = post(
         login(personas.leader),
         INSTRUCTIONS,
-        {"project": project.pk, "problem": foreign.pk, "text": "请协调"},
+        {"project": project.pk, "problem": foreign.pk, "text": "请协调", "deadline": "2025-07-31"},
     )
 
     assert response.status_code == 400

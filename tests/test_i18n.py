@@ -1,5 +1,6 @@
-"""English is available: pages follow the language cookie / Accept-Language, Chinese stays the
-default, and the English catalog (locale/en) is complete, placeholder-safe and compiled."""
+"""English is available: pages follow the language switch's cookie (never the browser's
+Accept-Language), Chinese stays the default, and the English catalog (locale/en) is complete,
+placeholder-safe and compiled."""
 
 import ast
 import gettext
@@ -52,12 +53,18 @@ def test_the_login_page_is_english_with_the_language_cookie(client):
 
 
 @pytest.mark.django_db
-def test_the_login_page_is_english_with_accept_language(client):
+def test_an_english_browser_still_gets_chinese(client):
     html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
-    assert '<html lang="en">' in html
-    assert "Username" in html
-    assert "Log in" in html
-    assert "用户名" not in html
+    assert '<html lang="zh-hans">' in html
+    assert "用户名" in html
+    assert "Username" not in html
+
+
+@pytest.mark.django_db
+def test_an_unknown_language_in_the_cookie_falls_back_to_chinese(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    html = client.get(reverse("login")).content.decode()
+    assert '<html lang="zh-hans">' in html
 
 
 @pytest.mark.django_db
@@ -222,3 +229,33 @@ def test_the_compiled_catalog_matches_the_po_file(catalog):
         if got != message["msgstr"]:
             stale.append(msgid)
     assert stale == [], "run: manage.py compilemessages -l en"
+
+
+def test_amounts_and_months_follow_the_language():
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import translation
+
+    from jinchang.formats import money, month
+
+    with translation.override("zh-hans"):
+        chinese = money(Decimal("35000")), money(Decimal("800")), month(datetime.date(2025, 6, 1))
+    assert chinese == ("3.50亿元", "800.00万元", "2025年6月")
+    with translation.override("en"):
+        assert money(Decimal("35000")) == "3.50 × 100m yuan"
+        assert money(Decimal("800")) == "800.00 × 10k yuan"
+        assert month("2025-06") == "6/2025"
+
+
+@pytest.mark.django_db
+def test_the_dashboard_charts_get_their_words_in_the_pages_language(personas, login):
+    client = login(personas.leader)
+    chinese = client.get(reverse("dashboard:index")).content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(reverse("dashboard:index")).content.decode()
+
+    assert 'data-projects="项目数"' in chinese and 'data-year="{y}年"' in chinese
+    assert 'data-projects="Projects"' in english
+    assert 'data-cumulative="{name} cumulative"' in english
+    assert 'data-yi="{n} × 100m yuan"' in english

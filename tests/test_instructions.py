@@ -1,14 +1,19 @@
 """Leaders' instructions (批示) on a project or on one of its problems."""
 
+import datetime
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from projects import services
 from projects.models import Instruction
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+# The 督办 deadline every instruction names; a month ahead of whatever today is.
+DEADLINE = timezone.localdate() + datetime.timedelta(days=30)
 
 
 @pytest.fixture
@@ -19,7 +24,12 @@ def project(personas):
 def test_a_leader_instructs_on_a_project(personas, login, project):
     response = login(personas.leader).post(
         reverse("projects:instruction_add", args=[project.pk]),
-        {"text": "请发改委牵头，月底前协调解决用地指标。", "problem": ""},
+        {
+            "text": "请发改委牵头，月底前协调解决用地指标。",
+            "problem": "",
+            "unit": project.unit_id,
+            "deadline": DEADLINE.isoformat(),
+        },
     )
 
     assert response.status_code == 302
@@ -51,7 +61,12 @@ def test_an_instruction_on_a_problem_is_linked_to_it(personas, login, project):
 
     login(personas.admin).post(
         reverse("projects:instruction_add", args=[project.pk]),
-        {"text": "限期办结", "problem": problem.pk},
+        {
+            "text": "限期办结",
+            "problem": problem.pk,
+            "unit": project.unit_id,
+            "deadline": DEADLINE.isoformat(),
+        },
     )
 
     assert Instruction.objects.get().problem == problem
@@ -72,7 +87,11 @@ def test_the_service_refuses_a_problem_of_another_project(personas, project):
 
     with pytest.raises(ValidationError) as caught:
         services.instruction_create(
-            user=personas.leader, project_id=project.pk, text="请办理", problem_id=stranger.pk
+            user=personas.leader,
+            project_id=project.pk,
+            text="请办理",
+            problem_id=stranger.pk,
+            deadline=DEADLINE,
         )
 
     assert caught.value.message_dict == {"problem": ["所选问题不属于该项目。"]}
@@ -88,7 +107,9 @@ def test_an_instruction_needs_a_person_to_give_it(project):
 
 
 def test_the_leaders_instructions_are_listed_under_my_projects(personas, login, project):
-    services.instruction_create(user=personas.leader, project_id=project.pk, text="加快建设进度")
+    services.instruction_create(
+        user=personas.leader, project_id=project.pk, text="加快建设进度", deadline=DEADLINE
+    )
 
     response = login(personas.leader).get(reverse("projects:my_projects"))
 

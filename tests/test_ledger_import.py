@@ -62,7 +62,7 @@ def test_a_new_project_is_created_with_its_references_and_a_new_investor(persona
     assert job.status == ImportJob.Status.DONE
     assert job.summary["new"] == 1
     project = Project.objects.get(name="年产5万吨高温合金项目")
-    assert project.code == "JC2025-0001"
+    assert project.code == "JC-2025-0001"
     assert project.investor.name == "甘肃测试合金有限公司"
     assert project.total_investment == D("80000")
     assert (project.unit, project.place, project.chain, project.chain_link, project.leader) == (
@@ -174,6 +174,7 @@ def test_a_jump_from_red_to_green_goes_through_the_state_machine_with_the_row_da
         合作意向="已签约",
         签约日期="2025年3月10日",
         实际开工日期="2025/6/26",
+        **{"签约投资（万元）": 60000},
     )
 
     job = import_file(xlsx([row]), personas.officer_a)
@@ -236,7 +237,11 @@ def test_a_project_can_be_dropped_by_import(personas, refs):
 )
 def test_stages_are_read_in_their_short_and_long_names(personas, refs, written, stage):
     row = project_row(
-        色卡阶段=written, 合作意向="意向较强", 签约日期="2025-03-01", 实际开工日期="2025-05-01"
+        色卡阶段=written,
+        合作意向="意向较强",
+        签约日期="2025-03-01",
+        实际开工日期="2025-05-01",
+        **{"签约投资（万元）": 60000},
     )
 
     import_file(xlsx([row]), personas.officer_a)
@@ -493,8 +498,14 @@ def test_a_stage_the_ledger_states_is_imported_with_what_it_lacks_to_fill_in(per
     new = Project.objects.get(name="年产5万吨高温合金项目")
     existing.refresh_from_db()
     assert (new.stage, existing.stage) == (Stage.GREEN, Stage.BLUE)
-    assert backfill.missing_labels(new) == ["合作意向", "签约日期", "实际开工日期"]
-    assert backfill.missing_labels(existing) == ["合作意向", "签约日期"]
+    # Blue asks the contracted amount too (issue #19), so a jump past it lacks it as well.
+    assert backfill.missing_labels(new) == [
+        "合作意向",
+        "签约日期",
+        "签约投资（万元）",
+        "实际开工日期",
+    ]
+    assert backfill.missing_labels(existing) == ["合作意向", "签约日期", "签约投资（万元）"]
     assert existing.stage_changes.latest("changed_at").reason == IMPORT_REASON
     assert set(backfill.projects_to_backfill(unit=personas.unit_a)) == {new, existing}
     notes = job.preview["rows"][0]["notes"]

@@ -200,9 +200,9 @@ def test_my_work_takes_the_same_number_of_queries_whatever_the_size(
     grow(personas, size)
     client = login(personas.officer_a)
 
-    # session, user, the user's roles, the user's unit; missing progress, open problems,
-    # flagged projects, projects with facts to fill in (需补录).
-    with django_assert_num_queries(8):
+    # session, user, the user's roles, the user's unit; 批示 to answer, missing progress, open
+    # problems, flagged projects, projects with facts to fill in (需补录).
+    with django_assert_num_queries(9):
         response = client.get(reverse("projects:my_work"))
     assert len(response.context["missing"]) == size
 
@@ -217,7 +217,8 @@ def test_my_projects_takes_the_same_number_of_queries_whatever_the_size(
     # The first read builds the closed months' MonthEnd rows (projects.month_ends).
     client.get(reverse("projects:my_projects"))
     # session, user, the user's roles; the projects, whether the year's starting month-end
-    # rows are built, their totals, this year's sums, the instructions given.
-    with django_assert_num_queries(8):
+    # rows are built, their totals, this year's sums, the instructions given, how they stand
+    # (open, answered, overdue, done).
+    with django_assert_num_queries(9):
         response = client.get(reverse("projects:my_projects"))
     assert len(response.context["projects"]) == size

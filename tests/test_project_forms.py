@@ -402,6 +402,7 @@ def test_the_transition_form_proposes_the_target_and_shows_its_requirements(logi
     assert [(str(r["message"]), r["met"]) for r in blue["requirements"]] == [
         ("升为橙色需先记录合作意向。", True),
         ("升为蓝色需先填写签约日期。", False),
+        ("升为蓝色需先填写签约投资（万元）。", False),
     ]
     assert not blue["needs_reason"]
     html = response.content.decode()
@@ -437,7 +438,7 @@ def test_a_move_whose_requirement_is_missing_is_refused(login, personas):
 
     response = move(login(personas.officer_a), project, to="orange")
 
-    assert errors_of(response, "to") == ["升为橙色需先记录合作意向。"]
+    assert errors_of(response, "intent_note") == ["升为橙色需先记录合作意向。"]
     project.refresh_from_db()
     assert project.stage == Stage.RED
     assert project.stage_changes.count() == 1
@@ -446,18 +447,28 @@ def test_a_move_whose_requirement_is_missing_is_refused(login, personas):
 def test_orange_to_blue_records_the_signing_date(login, personas):
     project = factories.ProjectFactory(unit=personas.unit_a, stage=Stage.ORANGE)
 
-    move(login(personas.officer_a), project, to="blue", on="2025-06-20")
+    move(
+        login(personas.officer_a),
+        project,
+        to="blue",
+        signed_on="2025-06-20",
+        contracted_investment="6000",
+    )
 
     project.refresh_from_db()
-    assert (project.stage, project.signed_on) == (Stage.BLUE, datetime.date(2025, 6, 20))
+    assert (project.stage, project.signed_on, project.contracted_investment) == (
+        Stage.BLUE,
+        datetime.date(2025, 6, 20),
+        Decimal("6000"),
+    )
 
 
 def test_a_start_date_before_the_signing_is_refused_on_the_date_field(login, personas):
     project = factories.ProjectFactory(unit=personas.unit_a, stage=Stage.BLUE)
 
-    response = move(login(personas.officer_a), project, to="green", on="2024-01-01")
+    response = move(login(personas.officer_a), project, to="green", started_on="2024-01-01")
 
-    assert errors_of(response, "on") == ["开工日期不能早于签约日期。"]
+    assert errors_of(response, "started_on") == ["开工日期不能早于签约日期。"]
     project.refresh_from_db()
     assert (project.stage, project.started_on) == (Stage.BLUE, None)
 
@@ -502,7 +513,9 @@ def test_a_stale_move_is_a_conflict(login, personas):
     project = factories.ProjectFactory(unit=personas.unit_a, stage=Stage.ORANGE)
     services.project_update(project_id=project.pk, version=1, user=None, name="改名")
 
-    response = move(login(personas.officer_a), project, to="blue", on="2025-06-20", version=1)
+    response = move(
+        login(personas.officer_a), project, to="blue", signed_on="2025-06-20", version=1
+    )
 
     assert response.status_code == 200
     assert "该项目已被他人修改" in response.content.decode()

@@ -119,8 +119,8 @@ def test_the_project_page_costs_the_same_queries_however_long_its_history(
 
     # 1 session, 2 user, 3 groups, 4 the project with its flags, 5 its team, 6 its
     # co-investors, 7 the user's unit (header), 8 the stage timeline, 9 monthly progress with
-    # its sums, 10 problems, 11 instructions, 12 the history.
-    with django_assert_num_queries(12):
+    # its sums, 10 problems, 11 instructions, 12 their replies, 13 the history.
+    with django_assert_num_queries(13):
         response = client.get(reverse("projects:detail", args=[project.pk]))
 
     assert len(response.context["history"]) == min(n + 1, 30)

@@ -1,6 +1,7 @@
 """The color-card state machine: every allowed and forbidden move."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -107,8 +108,19 @@ def test_orange_to_blue_needs_the_signing_date_which_the_move_may_supply(officer
     project = factories.ProjectFactory(unit=officer.unit, stage=S.ORANGE)
     with pytest.raises(ValidationError, match="签约日期"):
         _move(project, "blue", officer)
-    moved = _move(project, "blue", officer, on=datetime.date(2025, 6, 26))
-    assert moved.signed_on == datetime.date(2025, 6, 26)
+    with pytest.raises(ValidationError, match="签约投资"):
+        _move(project, "blue", officer, on=datetime.date(2025, 6, 26))
+    moved = _move(
+        project,
+        "blue",
+        officer,
+        on=datetime.date(2025, 6, 26),
+        values={"contracted_investment": Decimal("6000")},
+    )
+    assert (moved.signed_on, moved.contracted_investment) == (
+        datetime.date(2025, 6, 26),
+        Decimal("6000"),
+    )
     assert moved.stage == S.BLUE
 
 

@@ -78,7 +78,7 @@ WRITES = {
     ),
     "instruction_add": (
         lambda w: reverse("projects:instruction_add", args=[w.project.pk]),
-        {"text": "抓紧推进"},
+        {"text": "抓紧推进", "deadline": "2025-07-01"},
         lambda w: Instruction.objects.count(),
         {"leader", "admin"},
     ),
@@ -104,7 +104,7 @@ def test_each_write_is_allowed_to_its_roles_and_refused_to_the_rest_changing_not
 ):
     url, data, state, allowed = WRITES[action]
     data = dict(data)
-    if action == "problem_add":
+    if action in ("problem_add", "instruction_add"):
         data["unit"] = personas.unit_a.pk
     client = as_persona(client, personas, persona)
     before = state(world)
@@ -224,7 +224,9 @@ SERVICE_CALLS = {
         {"officer_a", "admin"},
     ),
     "instruction_create": (
-        lambda w, u: services.instruction_create(user=u, project_id=w.project.pk, text="办"),
+        lambda w, u: services.instruction_create(
+            user=u, project_id=w.project.pk, text="办", deadline="2025-07-01"
+        ),
         {"leader", "admin"},
     ),
     "enterprise_create": (

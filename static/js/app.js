@@ -22,22 +22,41 @@ document.addEventListener("DOMContentLoaded", function () {
     button.addEventListener("click", function () { window.print(); });
   });
 
-  // The color-card move: show the chosen target's requirements and name the date it records.
-  var radios = document.querySelectorAll("input[name=to]");
-  var panels = document.querySelectorAll(".req-panel");
-  if (radios.length && panels.length) {
-    var onLabel = document.getElementById("on-label");
-    var defaultLabel = onLabel ? onLabel.textContent : "";
-    var showRequirements = function () {
-      var chosen = document.querySelector("input[name=to]:checked");
-      panels.forEach(function (panel) {
-        var active = chosen && panel.dataset.target === chosen.value;
-        panel.hidden = !active;
-        if (active && onLabel) { onLabel.textContent = panel.dataset.dateLabel || defaultLabel; }
+  // The color-card move: show the chosen target's requirements and the fields that fill them;
+  // tick each requirement as soon as its field holds a value (the server checks again).
+  var moveForm = document.querySelector("form[data-move-form]");
+  if (moveForm) {
+    var valueOf = function (name) {
+      var input = moveForm.querySelector("[name=" + name + "]");
+      return input ? input.value.trim() : "";
+    };
+    var recheck = function () {
+      moveForm.querySelectorAll(".req-panel:not([hidden]) li[data-field]").forEach(function (li) {
+        var name = li.dataset.field;
+        var asked = moveForm.querySelector(".move-field:not([hidden]) [name=" + name + "]");
+        var filled = valueOf(name) !== "";
+        // A requirement the project already has keeps its tick when this move does not ask it.
+        if (!asked && name !== "reason" && li.hasAttribute("data-had")) { filled = true; }
+        li.classList.toggle("met", filled);
+        li.classList.toggle("unmet", !filled);
       });
     };
-    radios.forEach(function (radio) { radio.addEventListener("change", showRequirements); });
-    showRequirements();
+    var showMove = function () {
+      var chosen = moveForm.querySelector("input[name=to]:checked");
+      var target = chosen ? chosen.value : "";
+      moveForm.querySelectorAll(".req-panel").forEach(function (panel) {
+        panel.hidden = panel.dataset.target !== target;
+      });
+      moveForm.querySelectorAll(".move-field").forEach(function (wrap) {
+        wrap.hidden = !target || wrap.dataset.targets.split(" ").indexOf(target) < 0;
+      });
+      recheck();
+    };
+    moveForm.querySelectorAll("input[name=to]").forEach(function (radio) {
+      radio.addEventListener("change", showMove);
+    });
+    moveForm.addEventListener("input", recheck);
+    showMove();
   }
 
   // The project form: only the chosen chain's links (the server checks the pair on save).

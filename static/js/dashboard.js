@@ -6,6 +6,23 @@
 
   var YI = 10000; // 1亿元 = 10000万元
   var charts = [];
+  // The charts' words, translated by the page (#dash-text, data-* attributes); "{x}" marks
+  // where a value goes. The Chinese here is only the fallback of a page without them.
+  var TEXT = {
+    projects: "项目数", totalYi: "总投资（亿元）", count: "个", yi: "{n}亿元", wan: "{n}万元",
+    unitYi: "亿元", unitWan: "万元", year: "{y}年", cumulative: "{name}累计", month: "{m}月",
+    inMonth: "当月（{u}）", inTotal: "累计（{u}）", unfilled: "未填",
+    funnelTip: "{name}：{n}个（年内新达到 {entered}）", andAbove: "{label}及以上",
+    done: "完成", timeProgress: "序时进度", completion: "完成率", timeMark: "序时 {p}"
+  };
+
+  function t(key, values) {
+    var text = TEXT[key];
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.split("{" + name + "}").join(values[name]);
+    });
+    return text;
+  }
 
   function num(value) {
     return value === null || value === undefined ? null : Number(value);
@@ -19,8 +36,8 @@
     var amount = num(value);
     if (amount === null) { return "—"; }
     return Math.abs(amount) >= YI
-      ? (amount / YI).toFixed(2) + "亿元"
-      : amount.toFixed(2) + "万元";
+      ? t("yi", { n: (amount / YI).toFixed(2) })
+      : t("wan", { n: amount.toFixed(2) });
   }
 
   // A tooltip built by a formatter is HTML: every label in it comes from the data (a unit or
@@ -62,23 +79,23 @@
     var rows = data.by_stage;
     make("chart-stage", {
       tooltip: { trigger: "axis" },
-      legend: { data: ["项目数", "总投资（亿元）"], bottom: 0 },
+      legend: { data: [t("projects"), t("totalYi")], bottom: 0 },
       grid: { left: 10, right: 10, top: 30, bottom: 40, containLabel: true },
       xAxis: { type: "category", data: rows.map(function (r) { return r.label; }) },
       yAxis: [
-        { type: "value", name: "个", minInterval: 1 },
-        { type: "value", name: "亿元", splitLine: { show: false } }
+        { type: "value", name: t("count"), minInterval: 1 },
+        { type: "value", name: t("unitYi"), splitLine: { show: false } }
       ],
       series: [
         {
-          name: "项目数", type: "bar",
+          name: t("projects"), type: "bar",
           data: rows.map(function (r) {
             return { value: r.count, itemStyle: { color: r.color }, query: r.query };
           }),
           label: { show: true, position: "top" }
         },
         {
-          name: "总投资（亿元）", type: "line", yAxisIndex: 1, symbolSize: 8,
+          name: t("totalYi"), type: "line", yAxisIndex: 1, symbolSize: 8,
           itemStyle: { color: "#5f6670" },
           data: rows.map(function (r) { return { value: yi(r.investment), query: r.query }; })
         }
@@ -89,12 +106,14 @@
   function monthlyChart() {
     var m = data.monthly_funds;
     var scopeQuery = data.headline_queries.funds_in_place;
-    var thisName = m.year + "年", lastName = m.previous_year + "年";
+    var thisName = t("year", { y: m.year }), lastName = t("year", { y: m.previous_year });
+    var thisTotal = t("cumulative", { name: thisName });
+    var lastTotal = t("cumulative", { name: lastName });
     // The axes in 亿元 once the running totals reach 1亿元, else in 万元.
     var largest = Math.max.apply(null, m.this_year_cumulative.concat(m.last_year_cumulative)
       .map(function (v) { return num(v) || 0; }));
     var inYi = largest >= YI;
-    var unitName = inYi ? "亿元" : "万元";
+    var unitName = inYi ? t("unitYi") : t("unitWan");
     function scaled(values) {
       return values.map(function (v) { return v === null ? null : (inYi ? yi(v) : num(v)); });
     }
@@ -105,22 +124,22 @@
           return v === null || v === undefined ? "—" : money(inYi ? v * YI : v);
         }
       },
-      legend: { data: [thisName, lastName, thisName + "累计", lastName + "累计"], bottom: 0 },
+      legend: { data: [thisName, lastName, thisTotal, lastTotal], bottom: 0 },
       grid: { left: 10, right: 10, top: 30, bottom: 60, containLabel: true },
-      xAxis: { type: "category", data: m.months.map(function (x) { return x + "月"; }) },
+      xAxis: { type: "category", data: m.months.map(function (x) { return t("month", { m: x }); }) },
       yAxis: [
-        { type: "value", name: "当月（" + unitName + "）" },
-        { type: "value", name: "累计（" + unitName + "）", splitLine: { show: false } }
+        { type: "value", name: t("inMonth", { u: unitName }) },
+        { type: "value", name: t("inTotal", { u: unitName }), splitLine: { show: false } }
       ],
       series: [
         { name: thisName, type: "bar", itemStyle: { color: "#b3261e" }, data: scaled(m.this_year) },
         { name: lastName, type: "bar", itemStyle: { color: "#9aa0a6" }, data: scaled(m.last_year) },
         {
-          name: thisName + "累计", type: "line", yAxisIndex: 1, itemStyle: { color: "#b3261e" },
+          name: thisTotal, type: "line", yAxisIndex: 1, itemStyle: { color: "#b3261e" },
           data: scaled(m.this_year_cumulative)
         },
         {
-          name: lastName + "累计", type: "line", yAxisIndex: 1, lineStyle: { type: "dashed" },
+          name: lastTotal, type: "line", yAxisIndex: 1, lineStyle: { type: "dashed" },
           itemStyle: { color: "#9aa0a6" }, data: scaled(m.last_year_cumulative)
         }
       ]
@@ -136,7 +155,7 @@
       grid: { left: 10, right: 20, top: 10, bottom: 40, containLabel: true },
       yAxis: {
         type: "category", inverse: true,
-        data: rows.map(function (r) { return r.name || "未填"; })
+        data: rows.map(function (r) { return r.name || t("unfilled"); })
       },
       xAxis: { type: "value", minInterval: 1 },
       series: stages.map(function (s) {
@@ -157,7 +176,9 @@
       tooltip: {
         trigger: "item",
         formatter: function (p) {
-          return esc(p.name) + "：" + esc(p.value) + "个（年内新达到 " + esc(p.data.entered) + "）";
+          return t("funnelTip", {
+            name: esc(p.name), n: esc(p.value), entered: esc(p.data.entered)
+          });
         }
       },
       series: [{
@@ -166,7 +187,7 @@
         label: { show: true, position: "inside", formatter: "{b} {c}" },
         data: rows.map(function (r) {
           return {
-            name: r.label + "及以上", value: r.count, entered: r.entered,
+            name: t("andAbove", { label: r.label }), value: r.count, entered: r.entered,
             itemStyle: { color: r.color }, query: r.query
           };
         })
@@ -184,16 +205,17 @@
         trigger: "axis",
         formatter: function (items) {
           var r = rows[items[0].dataIndex];
-          return esc(r.name) + "<br>完成 " + (r.completion === null ? "—" : esc(r.completion) + "%") +
-            "（" + esc(money(r.actual_funds)) + " / " + esc(money(r.target_funds)) + "）<br>序时进度 " +
-            esc(r.time_progress) + "%";
+          return esc(r.name) + "<br>" + esc(t("done")) + " " +
+            (r.completion === null ? "—" : esc(r.completion) + "%") +
+            "（" + esc(money(r.actual_funds)) + " / " + esc(money(r.target_funds)) + "）<br>" +
+            esc(t("timeProgress")) + " " + esc(r.time_progress) + "%";
         }
       },
       grid: { left: 10, right: 50, top: 30, bottom: 10, containLabel: true },
       yAxis: { type: "category", inverse: true, data: rows.map(function (r) { return r.name; }) },
       xAxis: { type: "value", name: "%", max: function (v) { return Math.max(100, Math.ceil(v.max)); } },
       series: [{
-        name: "完成率", type: "bar",
+        name: t("completion"), type: "bar",
         data: rows.map(function (r) {
           return {
             value: num(r.completion) || 0, query: r.query,
@@ -203,7 +225,7 @@
         label: { show: true, position: "right", formatter: "{c}%" },
         markLine: {
           symbol: "none", lineStyle: { color: "#5f6670", type: "dashed" },
-          label: { position: "start", formatter: "序时 " + progress + "%" },
+          label: { position: "start", formatter: t("timeMark", { p: progress + "%" }) },
           data: [{ xAxis: progress }]
         }
       }]
@@ -215,6 +237,12 @@
     if (!node || !window.echarts) { return; }
     data = JSON.parse(node.textContent);
     listUrl = data.list_url;
+    var words = document.getElementById("dash-text");
+    if (words) {
+      Object.keys(TEXT).forEach(function (key) {
+        if (words.dataset[key]) { TEXT[key] = words.dataset[key]; }
+      });
+    }
     stageChart();
     monthlyChart();
     breakdownChart("chart-chain", data.by_chain);

@@ -40,6 +40,7 @@ def test_an_officer_uploads_a_ledger_sees_the_preview_and_commits_it(page, log_i
                 色卡阶段="蓝色",
                 合作意向="已签订投资协议",
                 签约日期="2025年6月26日",
+                **{"签约投资（万元）": 30000},
             ),
         ]
     )

@@ -61,17 +61,19 @@ def test_an_officer_files_a_project_and_moves_it_to_green(page, log_in, officer_
     move_card(page, "橙色", intent_note="企业在兰洽会期间表达了较强投资意向")
     expect(page.locator("h1 .badge.stage-orange")).to_be_visible()
 
-    # Blue needs the signing date.
+    # Blue needs the signing date and the contracted amount, both asked by the move itself.
     page.get_by_role("link", name="变更色卡").click()
-    expect(page.locator("#on-label")).to_have_text("签约日期")
+    expect(page.locator("#id_signed_on")).to_be_visible()
+    expect(page.locator("#id_contracted_investment")).to_be_visible()
     page.get_by_role("button", name="确认变更").click()
-    expect(page.locator(".errorlist")).to_contain_text("升为蓝色需先填写签约日期")
-    page.fill("#id_on", signed)
+    expect(page.locator(".errorlist").first).to_contain_text("升为蓝色需先填写签约日期")
+    page.fill("#id_signed_on", signed)
+    page.fill("#id_contracted_investment", "28000")
     page.get_by_role("button", name="确认变更").click()
     expect(page.locator(".messages")).to_contain_text("变更为蓝色")
 
     # Green needs the actual start date.
-    move_card(page, "绿色", on=started)
+    move_card(page, "绿色", started_on=started)
 
     expect(page.locator("h1 .badge.stage-green")).to_be_visible()
     expect(page.locator("ol.timeline > li")).to_have_count(4)

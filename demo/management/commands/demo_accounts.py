@@ -16,5 +16,7 @@ class Command(BaseCommand):
             label = roles.ROLE_LABELS[role]
             self.stdout.write(f"  {username:<14} {label:<6} {full_name}  {unit or ''}")
         self.stdout.write("-" * 60)
-        self.stdout.write("打开 http://127.0.0.1:8000/ 登录")
+        # This command starts nothing: say how to start the servers, and on which port.
+        self.stdout.write("启动服务：make run（默认端口 8000，可用 PORT=8080 make run 指定），")
+        self.stdout.write("然后在浏览器打开 http://127.0.0.1:<端口>/ 登录")
         self.stdout.write("")
