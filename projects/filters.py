@@ -18,6 +18,7 @@ from projects.stages import Stage
 
 YEAR_MESSAGE = _("年度应为1900至2100之间的四位数字。")
 ATTENTION_FIGURES = ("flagged", "four_one_missing")
+PERIOD_SUMS = ("funds_period", "completed_period")
 FIGURE_CHOICES = [(name, name) for name in (*periods.FIGURES, *ATTENTION_FIGURES)]
 
 
@@ -135,7 +136,16 @@ class ProjectFilter(django_filters.FilterSet):
         if scope is not None:
             # The period's sums beside each row, sortable (the ordering filter runs after).
             queryset = periods.with_period_sums(periods.as_of(queryset, scope), scope)
+        elif self._orders_by_period_sums():
+            # Sorted by 到位资金 without a period: this year's so far.
+            today = timezone.localdate()
+            this_year = periods.Scope(year=today.year, month=today.month)
+            queryset = periods.with_period_sums(queryset, this_year)
         return super().filter_queryset(queryset)
+
+    def _orders_by_period_sums(self) -> bool:
+        ordering = getattr(self.form, "cleaned_data", {}).get("ordering") or []
+        return any(o.lstrip("-") in PERIOD_SUMS for o in ordering)
 
     def filter_figure(self, qs, name, value):
         scope = self.period_scope()

@@ -165,3 +165,16 @@ def check_every_figure(world):
                 assert list_sum(rows, "funds_period") <= row["funds_ytd"]
         for row in figures.stage_funnel(scope):
             assert listed(row["query"]).count() == row["count"], (scope, row["stage"])
+
+
+def test_the_list_sorts_by_funds_in_place_without_a_period_too(world):
+    # This year so far when no period is asked for (a sort link or an API client).
+    project = factories.ProjectFactory(unit=world["units"][0])
+    MonthlyProgress.objects.create(
+        project=project, month=datetime.date(2025, 12, 1), funds_in_place=Decimal(70)
+    )
+    factories.ProjectFactory(unit=world["units"][0])
+
+    rows = listed("ordering=-funds_period")
+
+    assert [(p.pk, p.funds_period) for p in rows][0] == (project.pk, Decimal("70.00"))
