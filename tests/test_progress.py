@@ -10,7 +10,7 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from projects import selectors_work, services
+from projects import selectors_work, services, services_work
 from projects.models import MAX_AMOUNT, MonthlyProgress
 from projects.stages import Stage
 from tests import factories
@@ -184,7 +184,7 @@ def test_a_duplicate_that_slips_past_the_check_is_stopped_by_the_constraint(pers
     late = MonthlyProgress(project=project, month=datetime.date(2025, 6, 1))
 
     with pytest.raises(ValidationError) as caught:
-        services._save_progress(late, personas.officer_a)
+        services_work._save_progress(late, personas.officer_a)
 
     assert caught.value.message_dict["month"] == [
         "2025年6月的进展已经填报过，请修改已有记录，不要重复填报。"
