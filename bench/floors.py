@@ -9,21 +9,31 @@ import datetime
 
 
 def dashboard(conn, year: int, month: int):
+    """The dashboard's figures for a closed month, as of its end: the card from the month-end
+    rows (projects.month_ends, built by the page's first request), the year's start from
+    December's, funds from the progress rows."""
     start, end = datetime.date(year, 1, 1), datetime.date(year, month, 1)
     prev_start, prev_end = datetime.date(year - 1, 1, 1), datetime.date(year - 1, month, 1)
+    year_began = datetime.date(year - 1, 12, 1)
     recent = datetime.date(year - 1, 1, 1)
+    as_of = """FROM projects_project p
+               JOIN projects_monthend me ON me.project_id = p.id AND me.month = %s
+               LEFT JOIN projects_monthend b ON b.project_id = p.id AND b.month = %s"""
     with conn.cursor() as cur:
         out = []
         cur.execute(
-            "SELECT stage, count(*), sum(total_investment) FROM projects_project GROUP BY stage"
+            "SELECT stage, count(*), sum(total_investment) FROM projects_monthend "
+            "WHERE month = %s GROUP BY stage",
+            (end,),
         )
         out.append(cur.fetchall())
         cur.execute(
             """SELECT sum(funds_in_place) FILTER (WHERE month BETWEEN %s AND %s),
                       sum(funds_in_place) FILTER (WHERE month BETWEEN %s AND %s),
-                      sum(investment_completed) FILTER (WHERE month BETWEEN %s AND %s)
+                      sum(investment_completed) FILTER (WHERE month BETWEEN %s AND %s),
+                      count(*) FILTER (WHERE month BETWEEN %s AND %s)
                FROM projects_monthlyprogress WHERE month BETWEEN %s AND %s""",
-            (start, end, prev_start, prev_end, start, end, prev_start, end),
+            (start, end, prev_start, prev_end, start, end, prev_start, prev_end, prev_start, end),
         )
         out.append(cur.fetchall())
         cur.execute(
@@ -33,27 +43,39 @@ def dashboard(conn, year: int, month: int):
         )
         out.append(cur.fetchall())
         cur.execute(
-            """SELECT sum(p.contracted_investment), (SELECT sum(m.funds_in_place)
+            """SELECT sum(coalesce(p.contracted_investment, p.total_investment)),
+                      (SELECT sum(m.funds_in_place)
                  FROM projects_monthlyprogress m JOIN projects_project q ON q.id = m.project_id
-                 WHERE q.signed_on >= %s AND m.month <= %s)
-               FROM projects_project p WHERE p.signed_on >= %s""",
-            (recent, end, recent),
+                 WHERE q.signed_on BETWEEN %s AND %s AND m.month BETWEEN %s AND %s)
+               FROM projects_project p WHERE p.signed_on BETWEEN %s AND %s""",
+            (recent, end, recent, end, recent, end),
         )
         out.append(cur.fetchall())
+        in_play = "(b.stage IS NULL OR b.stage NOT IN ('dropped', 'operating'))"
         cur.execute(
-            """SELECT count(*) FILTER (WHERE started_on IS NOT NULL), count(*)
-               FROM projects_project WHERE total_investment > 5000 AND signed_on IS NOT NULL
-                 AND stage <> 'dropped'"""
+            f"""SELECT count(*) FILTER (WHERE p.signed_on <= %s),
+                       count(*) FILTER (WHERE p.signed_on <= %s AND me.total_investment > 5000),
+                       count(*) FILTER (WHERE p.signed_on <= %s AND me.total_investment > 5000
+                                         AND p.started_on <= %s),
+                       count(*) FILTER (WHERE me.reached >= 0),
+                       count(*) FILTER (WHERE me.reached >= 1),
+                       count(*) FILTER (WHERE me.reached >= 2),
+                       count(*) FILTER (WHERE me.reached >= 3)
+                {as_of} WHERE {in_play}""",
+            (end, end, end, end, end, year_began),
         )
         out.append(cur.fetchall())
         for column in ("chain_id", "place_id", "unit_id", "leader_id"):
             cur.execute(
-                f"""SELECT p.{column}, count(*), sum(p.total_investment),
-                           sum(f.funds) FROM projects_project p
-                    LEFT JOIN (SELECT project_id, sum(funds_in_place) funds
-                               FROM projects_monthlyprogress WHERE month BETWEEN %s AND %s
-                               GROUP BY project_id) f ON f.project_id = p.id
-                    GROUP BY p.{column}""",
+                f"""SELECT p.{column}, me.stage, count(*), sum(me.total_investment)
+                    {as_of} GROUP BY p.{column}, me.stage""",
+                (end, year_began),
+            )
+            out.append(cur.fetchall())
+            cur.execute(
+                f"""SELECT p.{column}, sum(m.funds_in_place) FROM projects_monthlyprogress m
+                    JOIN projects_project p ON p.id = m.project_id
+                    WHERE m.month BETWEEN %s AND %s GROUP BY p.{column}""",
                 (start, end),
             )
             out.append(cur.fetchall())

@@ -152,8 +152,10 @@ def phase_pages(db_url):
     client = Client()
     client.force_login(admin)
     api = Client(HTTP_AUTHORIZATION=f"Token {token}")
-    today = timezone.localdate()
-    year, month = today.year, today.month
+    from dashboard.forms import default_period
+
+    # The month the dashboard opens on (the last complete one): a closed month, as of its end.
+    year, month = default_period(timezone.localdate())
     chain = IndustryChain.objects.get(name="新能源和新能源电池")
     project = Project.objects.filter(code__startswith="SC-", stage="green").order_by("code").first()
     conn = psycopg.connect(db_url, autocommit=True)
@@ -171,7 +173,7 @@ def phase_pages(db_url):
     cases = [
         (
             "dashboard page",
-            get(client, f"/dashboard/?year={year}"),
+            get(client, f"/dashboard/?year={year}&month={month}"),
             lambda: floors.dashboard(conn, year, month),
         ),
         (
@@ -197,7 +199,7 @@ def phase_pages(db_url):
         ),
         (
             "dashboard API",
-            get(api, f"/api/v1/dashboard/?year={year}"),
+            get(api, f"/api/v1/dashboard/?year={year}&month={month}"),
             lambda: floors.dashboard(conn, year, month),
         ),
     ]
