@@ -19,7 +19,15 @@ from django.utils.translation import gettext as _
 from dashboard import figures
 from dashboard.models import AnnualTarget
 from projects import periods
-from projects.models import KEY_PROJECT_THRESHOLD, MonthlyProgress, Problem, Project, StageChange
+from projects.models import (
+    KEY_PROJECT_THRESHOLD,
+    Instruction,
+    InstructionReply,
+    MonthlyProgress,
+    Problem,
+    Project,
+    StageChange,
+)
 from projects.periods import Scope
 from projects.stages import Kind, Stage
 
@@ -181,6 +189,40 @@ def _problems(scope: Scope) -> list[dict]:
     ]
 
 
+def _instructions(scope: Scope) -> list[dict]:
+    """Leaders' 批示 still being handled at the month end (given by then, not done by then),
+    overdue first, with the last reply written by then (two queries)."""
+    end = scope.period_end
+    open_then = Q(done_at__isnull=True) | Q(done_at__gte=scope.end_at)
+    replies = InstructionReply.objects.filter(
+        instruction_id=OuterRef("pk"), replied_at__lt=scope.end_at
+    ).order_by("-replied_at", "-id")
+    rows = (
+        Instruction.objects.filter(open_then, given_at__lt=scope.end_at)
+        .select_related("project", "leader", "unit")
+        .annotate(last_reply=Subquery(replies.values("text")[:1]))
+        .order_by("deadline", "id")
+    )
+    result = []
+    for i in rows:
+        overdue = i.deadline is not None and i.deadline < end
+        result.append(
+            {
+                "project": i.project.name,
+                "leader": str(i.leader),
+                "unit": str(i.unit) if i.unit_id else "",
+                "text": i.text,
+                "given_on": i.given_at.astimezone(scope.end_at.tzinfo).date().isoformat(),
+                "deadline": i.deadline.isoformat() if i.deadline else "",
+                "state": str(_("已回复") if i.last_reply else _("待办理")),
+                "reply": i.last_reply or "",
+                "days_overdue": (end - i.deadline).days if overdue else 0,
+            }
+        )
+    result.sort(key=lambda r: -r["days_overdue"])
+    return result
+
+
 def _narratives(month: datetime.date) -> list[dict]:
     """The month's progress entries that say something, by unit (one query)."""
     entries = (
@@ -272,6 +314,7 @@ def briefing(month: datetime.date) -> dict:
         "moves": lists,
         "leaders": _leaders(scope, month, moves_of),
         "problems": problems,
+        "instructions": _instructions(scope),
         "decisions": decisions[:DECISIONS],
         "narratives": _narratives(month),
     }

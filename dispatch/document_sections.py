@@ -448,6 +448,37 @@ def _problems(snapshot: dict, number) -> list[dict]:
     ]
 
 
+def _instructions(snapshot: dict, number) -> list[dict]:
+    """The 督办 of leaders' 批示: those still being handled at the month end, overdue first."""
+    rows = (snapshot.get("briefing") or {}).get("instructions")
+    if rows is None:
+        return []
+    overdue = sum(1 for r in rows if r["days_overdue"])
+    if not rows:
+        return [_para(_("月末没有未办结的领导批示。"))]
+    return [
+        _para(_("月末未办结的领导批示%(n)d件，其中逾期%(o)d件。") % {"n": len(rows), "o": overdue}),
+        make_table(
+            number(_("未办结的领导批示")),
+            [
+                (_("项目名称"), "text"),
+                (_("批示领导"), "text"),
+                (_("责任单位"), "text"),
+                (_("批示内容"), "text"),
+                (_("办理时限"), "date"),
+                (_("办理情况"), "text"),
+                (_("逾期天数"), "int"),
+            ],
+            [
+                [r["project"], r["leader"], r["unit"], r["text"], r["deadline"]]
+                + [r["reply"] or r["state"], r["days_overdue"]]
+                for r in rows
+            ],
+            unit="天",
+        ),
+    ]
+
+
 def _next_steps(snapshot: dict) -> list[dict]:
     briefing = snapshot.get("briefing")
     entries = [e for e in (briefing or {}).get("narratives", []) if e["next_steps"]]
@@ -499,7 +530,7 @@ def sections(snapshot: dict, month: datetime.date, number) -> tuple[list[dict], 
     parts.append((_("分类推进情况"), breakdowns))
     parts.append((_("责任单位“三亮”排名"), _ranking_blocks(snapshot, month, number)))
     parts.append((_("预警情况"), _warnings(snapshot, number)))
-    parts.append((_("存在问题"), _problems(snapshot, number)))
+    parts.append((_("存在问题"), _problems(snapshot, number) + _instructions(snapshot, number)))
     parts.append((_("下步工作"), _next_steps(snapshot)))
     body = [_section(i, heading, blocks) for i, (heading, blocks) in enumerate(parts, start=1)]
     annexes = [

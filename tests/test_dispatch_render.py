@@ -21,8 +21,8 @@ from dispatch import render, services
 from dispatch.briefing import briefing
 from dispatch.models import ReportSettings
 from dispatch.render_docx import RED
-from projects.models import MonthlyProgress
-from tests.dispatch_data import JANUARY, TODAY, build
+from projects.models import Instruction, MonthlyProgress
+from tests.dispatch_data import JANUARY, TODAY, at, build
 
 pytestmark = pytest.mark.django_db
 
@@ -329,3 +329,23 @@ def test_a_snapshot_without_some_tables_still_makes_a_document(briefed):
     ]
     assert "各位领导包抓的全部项目及其月末阶段见附件2。" in text
     assert not any("按建设地点" in p for p in text)
+
+
+def test_the_problems_section_lists_the_leaders_instructions_still_open(data, personas):
+    Instruction.objects.create(
+        project=data.p2,
+        leader=personas.leader,
+        unit=personas.unit_b,
+        text="尽快协调用地指标",
+        deadline=datetime.date(2026, 1, 20),
+        given_at=at("2026-01-10"),
+    )
+    with time_machine.travel(TODAY, tick=False):
+        report = services.report_generate_now(month=JANUARY)
+
+    document = read_docx(report)
+
+    assert "月末未办结的领导批示1件，其中逾期1件。" in texts(document)
+    table = next(t for t in document.tables if t.rows[0].cells[1].text == "批示领导")
+    row = [cell.text for cell in table.rows[1].cells]
+    assert row[0] == data.p2.name and row[3] == "尽快协调用地指标" and row[-1] == "11"

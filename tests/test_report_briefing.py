@@ -9,7 +9,7 @@ import time_machine
 
 from dashboard.models import AnnualTarget
 from dispatch.briefing import briefing
-from projects.models import MonthlyProgress, Problem, StageChange
+from projects.models import Instruction, InstructionReply, MonthlyProgress, Problem, StageChange
 from projects.stages import Stage
 from tests import factories
 from tests.dispatch_data import JANUARY, TODAY, at, build
@@ -185,13 +185,13 @@ def test_its_query_count_does_not_grow_with_the_data(data, personas, django_asse
     # The scoreboard's as-of rows of a closed month are built once, on first use (the month-end
     # table of projects.month_ends); warm them so the count is the briefing's own.
     briefing(JANUARY)
-    # Moves 2, problems 1, narratives 1, leaders 1, scoreboard 3, city target 1 + counts 1,
-    # and each of the three as-of reads checks its month-end rows are built (1 each).
-    with django_assert_num_queries(13):
+    # Moves 2, problems 1, 批示 1, narratives 1, leaders 1, scoreboard 3, city target 1 +
+    # counts 1, and each of the three as-of reads checks its month-end rows are built (1 each).
+    with django_assert_num_queries(14):
         small = briefing(JANUARY)
     more_data(personas, 12)
     briefing(JANUARY)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         large = briefing(JANUARY)
     assert len(large["narratives"]) == len(small["narratives"]) + 12
     assert len(large["moves"]["started"]) == len(small["moves"]["started"]) + 12
@@ -202,3 +202,36 @@ def test_it_is_plain_json_so_the_snapshot_can_freeze_it(data):
 
     assert json.loads(json.dumps(result)) == result
     assert result["month"] == "2026-01"
+
+
+def test_it_lists_the_leaders_instructions_still_open_at_the_month_end(data, personas):
+    def instruction(text, deadline, given, done_at=None):
+        return Instruction.objects.create(
+            project=data.p2,
+            leader=personas.leader,
+            unit=personas.unit_b,
+            text=text,
+            deadline=datetime.date.fromisoformat(deadline),
+            given_at=at(given),
+            done_at=done_at,
+        )
+
+    late = instruction("尽快协调用地指标", "2026-01-20", "2026-01-10")
+    InstructionReply.objects.create(
+        instruction=late, text="已对接自然资源局", replied_at=at("2026-01-25")
+    )
+    InstructionReply.objects.create(
+        instruction=late, text="二月已解决", replied_at=at("2026-02-05")
+    )
+    instruction("月底前报送方案", "2026-02-15", "2026-01-12")
+    instruction("已办结的批示", "2026-01-15", "2026-01-08", done_at=at("2026-01-14"))
+    instruction("二月才给的批示", "2026-02-20", "2026-02-02")
+
+    rows = briefing(JANUARY)["instructions"]
+
+    # The one done in January and the one given in February are not there; the reply is the
+    # last one written by 31 January.
+    assert [(r["text"], r["reply"], r["days_overdue"]) for r in rows] == [
+        ("尽快协调用地指标", "已对接自然资源局", 11),
+        ("月底前报送方案", "", 0),
+    ]
