@@ -220,6 +220,47 @@ class ProblemAdmin(SimpleHistoryAdmin):
     search_fields = ["project__name", "description"]
     autocomplete_fields = ["project"]
     inlines = [InstructionInline]
+    readonly_fields = ["raised_by", "raised_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A problem stays with its project; once resolved, its resolution is the record.
+        fields = [*self.readonly_fields, "project"] if obj else list(self.readonly_fields)
+        if obj and obj.status == Problem.Status.RESOLVED:
+            fields += ["status", "resolution", "resolved_on"]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        """Raising and resolving go through the services (their checks, the race-safe
+        resolve); other corrections of an open problem are saved with their history."""
+        data = form.cleaned_data
+        try:
+            if not change:
+                saved = services.problem_create(
+                    user=request.user,
+                    project_id=data["project"].pk,
+                    category=data["category"],
+                    description=data["description"],
+                    unit=data["unit"],
+                    deadline=data["deadline"],
+                )
+                obj.pk = saved.pk
+                return
+            resolving = "status" in form.changed_data and data.get("status") == (
+                Problem.Status.RESOLVED
+            )
+            if resolving:
+                # The resolution through its service first (nothing saved if it is refused),
+                # then the other corrections the same form made.
+                services.problem_resolve(
+                    user=request.user,
+                    problem_id=obj.pk,
+                    resolution=data.get("resolution", ""),
+                    resolved_on=data.get("resolved_on"),
+                )
+        except ValidationError as err:
+            messages.error(request, "；".join(err.messages))
+            return
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Instruction)

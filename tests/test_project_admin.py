@@ -139,3 +139,47 @@ def test_an_entry_the_service_refuses_is_a_message_not_a_server_error(login, per
     assert response.status_code == 200
     assert "不能填报未来月份" in response.content.decode()
     assert not project.progress.exists()
+
+
+# --- problems ---------------------------------------------------------------------------------
+
+
+def problem_data(problem, **overrides):
+    data = {
+        "project": problem.project_id,
+        "category": problem.category,
+        "description": problem.description,
+        "unit": problem.unit_id,
+        "deadline": problem.deadline.isoformat(),
+        "status": problem.status,
+        "resolution": problem.resolution,
+        "resolved_on": "",
+        "instructions-TOTAL_FORMS": "0",
+        "instructions-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_resolving_in_the_admin_needs_what_the_service_needs(login, personas):
+    problem = factories.ProblemFactory(unit=personas.unit_a)
+    url = reverse("admin:projects_problem_change", args=[problem.pk])
+
+    refused = login(personas.admin).post(
+        url, problem_data(problem, status="resolved", description="改过的描述"), follow=True
+    )
+
+    assert "请填写解决情况" in refused.content.decode()
+    problem.refresh_from_db()
+    assert (problem.status, problem.description) == ("open", problem.description)
+    assert problem.description != "改过的描述"  # nothing half-saved
+
+    today = datetime.date.today().isoformat()
+    response = login(personas.admin).post(
+        url,
+        problem_data(problem, status="resolved", resolution="已协调解决", resolved_on=today),
+    )
+
+    assert response.status_code == 302
+    problem.refresh_from_db()
+    assert (problem.status, problem.resolution) == ("resolved", "已协调解决")
