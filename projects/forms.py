@@ -17,6 +17,7 @@ from org.models import Place, Unit, User
 from projects import services, stages
 from projects.models import MAX_AMOUNT, Enterprise, Event, Project
 from projects.stages import Stage
+from projects.widgets import SearchSelect, SearchSelectMultiple
 
 
 class DateInput(forms.DateInput):
@@ -112,7 +113,9 @@ class ProjectForm(forms.ModelForm):
             "chain_link": ChainLinkSelect(),
             "construction_content": forms.Textarea(attrs={"rows": 3}),
             "intent_note": forms.Textarea(attrs={"rows": 3}),
-            "co_investors": forms.SelectMultiple(attrs={"size": 6}),
+            # Thousands of investors: a search box, never the whole list (projects.widgets).
+            "investor": SearchSelect(),
+            "co_investors": SearchSelectMultiple(attrs={"size": 4}),
             "team": forms.SelectMultiple(attrs={"size": 6}),
         }
 

@@ -373,3 +373,19 @@ def enterprise_projects(*, enterprise: Enterprise, today: datetime.date | None =
         .filter(Q(investor=enterprise) | Exists(co))
         .order_by("-total_investment", "id")
     )
+
+
+def enterprise_options(*, query: str, chosen_ids, limit: int) -> list:
+    """The investors a search box offers: those already chosen first, then up to `limit` whose
+    name or credit code contains `query`, by name (two queries)."""
+    ids = [int(i) for i in chosen_ids if str(i).isdigit()]
+    chosen = list(Enterprise.objects.filter(pk__in=ids).order_by("name"))
+    query = (query or "").strip()
+    if not query:
+        return chosen
+    matches = (
+        Enterprise.objects.filter(Q(name__icontains=query) | Q(credit_code__icontains=query))
+        .exclude(pk__in=ids)
+        .order_by("name")[:limit]
+    )
+    return chosen + list(matches)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("events/", views.event_list, name="event_list"),
     path("events/<int:pk>/", views.event_detail, name="event_detail"),
     path("enterprises/", views.enterprise_list, name="enterprise_list"),
+    path("enterprises/options/", views.enterprise_options, name="enterprise_options"),
     path("enterprises/add/", views.enterprise_add, name="enterprise_add"),
     path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise_detail"),
     path("enterprises/<int:pk>/edit/", views.enterprise_edit, name="enterprise_edit"),

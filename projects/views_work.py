@@ -33,6 +33,7 @@ from projects.forms_work import (
 )
 from projects.models import Enterprise, Event, Instruction, MonthlyProgress, Problem, Project
 from projects.selectors import month_start
+from projects.widgets import SearchSelect
 
 PAGE_SIZE = 50
 
@@ -355,6 +356,24 @@ def event_detail(request, pk):
 
 
 # --- Enterprises ------------------------------------------------------------------------------
+
+
+@reader_required
+def enterprise_options(request):
+    """The <option>s of an investor search box (projects.widgets): the chosen ones, selected,
+    then the matches of what was typed."""
+    field = request.GET.get("field", "")
+    chosen = request.GET.getlist(field) if field else []
+    options = selectors_work.enterprise_options(
+        query=request.GET.get("q") or request.GET.get(f"{field}__search", ""),
+        chosen_ids=chosen,
+        limit=SearchSelect.LIMIT,
+    )
+    return render(
+        request,
+        "projects/widgets/options.html",
+        {"options": options, "chosen": {str(c) for c in chosen}, "limit": SearchSelect.LIMIT},
+    )
 
 
 @reader_required

@@ -47,6 +47,10 @@ def test_an_officer_files_a_project_and_moves_it_to_green(page, log_in, officer_
     page.goto("/projects/new/")
     page.fill("#id_code", "JC-2025-TT01")
     page.fill("#id_name", "年产11万吨废铅酸蓄电池处理项目")
+    # The investor box searches as one types (projects.widgets): no list of thousands.
+    page.fill('input[name="investor__search"]', "拓拓")
+    found = page.locator("#id_investor option", has_text="甘肃拓拓环保科技有限公司")
+    found.wait_for(state="attached")
     page.select_option("#id_investor", label="甘肃拓拓环保科技有限公司")
     page.fill("#id_total_investment", "30000")
     page.select_option("#id_chain", label="资源综合利用")
