@@ -76,7 +76,8 @@ def test_the_pages_run_under_the_policy_without_a_violation(page, log_in):
 def test_a_unit_name_with_html_shows_as_text_in_the_units_tooltip(page, log_in):
     leader = factories.LeaderFactory(username="leader_xss")
     year, month = default_period(timezone.localdate())
-    unit = factories.UnitFactory(name=ATTACK, short_name=ATTACK)
+    # The name a unit shows where it has no short name (short names hold 20 characters).
+    unit = factories.UnitFactory(name=ATTACK, short_name="")
     project = factories.ProjectFactory(unit=unit, stage=Stage.GREEN, leader=leader)
     factories.ProgressFactory(
         project=project, month=datetime.date(year, month, 1), funds_in_place=Decimal("600")
