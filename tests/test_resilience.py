@@ -4,6 +4,7 @@ and /healthz/ reports the cache as down without failing the site."""
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 
 from jinchang.env import env_cache
@@ -116,3 +117,26 @@ def test_healthz_reports_the_broker_down(broker, client, db):  # noqa: F811
 
     assert response.status_code == 200
     assert response.json()["broker"] == "down"
+
+
+def test_a_write_made_straight_to_the_database_is_what_the_next_request_shows(personas, login):
+    # Nothing is kept between requests: psql, a restore or another system is seen at once.
+    project = factories.ProjectFactory(unit=personas.unit_a, name="原来的名称")
+    client = login(personas.officer_a)
+    page = reverse("projects:detail", args=[project.pk])
+    assert "原来的名称" in client.get(page).content.decode()
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE projects_project SET name = %s WHERE id = %s", ["直接改的名称", project.pk]
+        )
+
+    assert "直接改的名称" in client.get(page).content.decode()
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE org_user SET is_active = %s WHERE id = %s", [False, personas.officer_a.pk]
+        )
+
+    response = client.get(page)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
