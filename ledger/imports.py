@@ -1,4 +1,7 @@
-"""Reading a ledger .xlsx and planning what importing it would do, without writing anything.
+"""Reading a ledger and planning what importing it would do, without writing anything.
+
+The shared plan (row status, changes, look-ups) is ledger/plan.py; the progress ledger's
+planning is ledger/imports_progress.py; this module plans a project ledger and names them all.
 
 Two steps, both plain functions that tests call directly:
 
@@ -18,28 +21,39 @@ The plan is a prediction made with the same rules the services apply (`projects.
 
 import copy
 import datetime
-import difflib
-import logging
 import re
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from chains.models import ChainLink, IndustryChain
-from ledger.columns import (
+from ledger.columns import (  # noqa: F401 - PROGRESS_COLUMNS also used through this module
     IMPORT_COLUMNS,
     PROGRESS_COLUMNS,
     PROJECT_COLUMNS,
     Kind,
-    link_label,
+)
+from ledger.imports_progress import plan_progress
+from ledger.plan import (  # noqa: F401 - the plan's names, also used through this module
+    EMPTY,
+    EXAMPLE_PROGRESS_NARRATIVE,
+    EXAMPLE_PROJECT_NAME,
+    SKIP_REASONS,
+    Lookup,
+    Plan,
+    RowPlan,
+    RowStatus,
+    add_validation_errors,
+    display,
+    header_of,
+    is_example_row,
+    read_sheet,
+    same,
+    sheet_label,
+    skipped_row,
 )
 from ledger.reader import (  # noqa: F401 - the reader's names, re-exported for the services
     MAX_ROWS,
@@ -55,259 +69,8 @@ from ledger.reader import (  # noqa: F401 - the reader's names, re-exported for 
 from org import roles
 from org.models import Place, Unit, User
 from projects import services, stages
-from projects.models import Enterprise, MonthlyProgress, Project
+from projects.models import Enterprise, Project
 from projects.stages import Stage
-
-logger = logging.getLogger(__name__)
-
-# The template's example row is recognised by this name, so an upload of the untouched
-# template does not create a project called "示例".
-EXAMPLE_PROJECT_NAME = "年产2万吨装配式钢结构建筑产品生产线（示例，导入前请删除此行）"
-EXAMPLE_PROGRESS_NARRATIVE = "（示例，导入前请删除此行）主体厂房完成封顶，设备进场安装。"
-
-EMPTY = "（空）"
-
-
-class RowStatus(models.TextChoices):
-    NEW = "new", gettext_lazy("新增")
-    UPDATED = "updated", gettext_lazy("更新")
-    UNCHANGED = "unchanged", gettext_lazy("未变")
-    SKIPPED = "skipped", gettext_lazy("跳过")
-    ERROR = "error", gettext_lazy("错误")
-
-
-def read_sheet(fileobj, columns, remembered=None) -> Sheet:
-    """The typed rows of a ledger file (see ledger.reader)."""
-    return read_ledger(fileobj, columns, remembered)
-
-
-SKIP_REASONS = {
-    Skip.SECTION: gettext_lazy("分组标题行，不是项目，已跳过"),
-    Skip.TOTAL: gettext_lazy("合计/小计行，不是项目，已跳过"),
-    Skip.NOTE: gettext_lazy("说明、落款或只有备注等不导入内容的行，不是项目，已跳过"),
-    Skip.HEADER: gettext_lazy("重复的表头行，不是项目，已跳过"),
-    Skip.HIDDEN: gettext_lazy("隐藏的行（或被筛选隐藏），没有导入；要导入请在 Excel 中取消隐藏"),
-}
-
-
-def _sheet_label(sheet: Sheet, sheet_row: SheetRow) -> str:
-    """The sheet's name beside a row number, when the file has several sheets."""
-    return sheet_row.sheet if len(sheet.sheet_names) > 1 else ""
-
-
-def _skipped(sheet: Sheet, sheet_row: SheetRow) -> "RowPlan":
-    row = RowPlan(
-        number=sheet_row.number, sheet=_sheet_label(sheet, sheet_row), status=RowStatus.SKIPPED
-    )
-    row.label = sheet_row.skip_text
-    row.notes.append(str(SKIP_REASONS[sheet_row.skip]))
-    return row
-
-
-# --- Plans ------------------------------------------------------------------------------------
-
-
-@dataclass
-class RowPlan:
-    number: int
-    sheet: str = ""  # the sheet's name when the file has several
-    label: str = ""
-    status: str = ""
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (column header, reason)
-    changes: list[tuple[str, str, str]] = field(default_factory=list)  # (header, before, after)
-    notes: list[str] = field(default_factory=list)
-    # What the commit does with the row.
-    target: Any = None  # the existing record (project or progress entry), if any
-    fields: dict[str, Any] = field(default_factory=dict)  # values to write
-    stage: Stage | None = None  # a new project's stage, or a move of an existing one
-    new_investor: str = ""  # an enterprise to create first
-    # The stage is imported as the ledger states it, with requirements left to fill in
-    # (需补录; projects.services' `stated`).
-    stated: bool = False
-    project: Project | None = None  # the project a progress row belongs to
-
-    def error(self, header: str, message) -> None:
-        self.errors.append((header, str(message)))
-
-    def as_json(self) -> dict:
-        return {
-            "row": self.number,
-            "sheet": self.sheet,
-            "status": self.status,
-            "label": self.label,
-            "errors": [list(e) for e in self.errors],
-            "changes": [list(c) for c in self.changes],
-            "notes": self.notes,
-        }
-
-
-@dataclass
-class Plan:
-    kind: str
-    rows: list[RowPlan]
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def has_errors(self) -> bool:
-        return any(r.status == RowStatus.ERROR for r in self.rows)
-
-    def counts(self) -> dict:
-        counts = {status.value: 0 for status in RowStatus}
-        for row in self.rows:
-            counts[row.status] += 1
-        counts["total"] = len(self.rows)
-        return counts
-
-    # What the reader did with the file: sheets read and ignored, columns ignored, blank rows.
-    reading: list[str] = field(default_factory=list)
-    unknown_columns: list[str] = field(default_factory=list)
-
-    def preview(self) -> dict:
-        return {
-            "rows": [r.as_json() for r in self.rows],
-            "notes": self.notes,
-            "reading": self.reading,
-            "unknown_columns": self.unknown_columns,
-        }
-
-
-class Lookup:
-    """Reference data by name (any of several names per record), with closest-name hints."""
-
-    def __init__(
-        self,
-        what: str,
-        records,
-        names: Callable[[Any], list[str]],
-        loosen: Callable[[str], list[str]] | None = None,
-        within: Callable[[Any], list[str]] | None = None,
-    ):
-        self.what = what
-        # Other readings of a name the exact match missed ("市工信局" → 工信局, "王明远副市长"
-        # → 王明远), and the names that will do when found inside the text ("金川区宁远堡镇"
-        # → 金川区; full names only, a short one like "有色" says too little).
-        self.loosen = loosen
-        self.by_full_name: dict[str, list] = defaultdict(list)
-        for record in records if within else ():
-            for name in {normalize(n) for n in within(record) if n}:
-                self.by_full_name[name].append(record)
-        self.by_key: dict[str, list] = defaultdict(list)
-        self.suggestions: list[str] = []
-        for record in records:
-            record_names = [n for n in names(record) if n]
-            for name in {normalize(n) for n in record_names}:
-                self.by_key[name].append(record)
-            self.suggestions.extend(record_names)
-
-    def find_loose(self, text: str):
-        """The record named `text`, or read more loosely as said above; (record, note) where
-        the note says how it was read. Raises the exact match's CellError otherwise."""
-        try:
-            return self.find(text), ""
-        except CellError as exc:
-            error = exc
-        found = set()
-        records = {}
-        for candidate in self.loosen(text) if self.loosen else []:
-            for record in self.by_key.get(normalize(candidate), []):
-                found.add(record.pk)
-                records[record.pk] = record
-        if not found and self.by_full_name:
-            record = self._within(text, self.by_full_name)
-            if record is not None:
-                found, records = {record.pk}, {record.pk: record}
-        if len(found) == 1:
-            record = records[found.pop()]
-            return record, _("“%(v)s”按 %(r)s 导入") % {"v": text, "r": record}
-        raise error
-
-    def within(self, text: str):
-        """The one record whose full name (two characters or more) the text contains,
-        preferring the longest name; None when there is none or it is not clear which."""
-        return self._within(text, self.by_full_name)
-
-    @staticmethod
-    def _within(text: str, by_key: dict):
-        text = normalize(text)
-        hits = [
-            (len(k), r)
-            for k, records in by_key.items()
-            if len(k) >= 2 and k in text
-            for r in records
-        ]
-        if not hits:
-            return None
-        longest = max(n for n, _r in hits)
-        records = {r.pk: r for n, r in hits if n == longest}
-        return next(iter(records.values())) if len(records) == 1 else None
-
-    def find(self, text: str):
-        """The record named `text`; raises CellError with a hint when there is none."""
-        found = self.by_key.get(normalize(text), [])
-        if len(found) == 1:
-            return found[0]
-        if len(found) > 1:
-            raise CellError(
-                _("%(what)s“%(v)s”对应多条记录，请写全称。") % {"what": self.what, "v": text}
-            )
-        close = difflib.get_close_matches(text, self.suggestions, n=1, cutoff=0.5)
-        if close:
-            raise CellError(
-                _("未找到%(what)s“%(v)s”。您是否指：%(s)s？")
-                % {"what": self.what, "v": text, "s": close[0]}
-            )
-        raise CellError(
-            _("未找到%(what)s“%(v)s”，请核对名称，或请管理员先在系统中添加。")
-            % {"what": self.what, "v": text}
-        )
-
-
-def _display(value) -> str:
-    if value is None or value == "":
-        return EMPTY
-    if isinstance(value, Decimal):
-        return f"{value:,.2f}"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, Stage):
-        return str(value.label)
-    if isinstance(value, User):
-        return value.display_name
-    if isinstance(value, ChainLink):
-        return link_label(value)
-    text = str(value)
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
-def _same(old, new) -> bool:
-    if isinstance(old, models.Model) or isinstance(new, models.Model):
-        old_pk = getattr(old, "pk", None)
-        new_pk = getattr(new, "pk", None)
-        return old_pk is not None and old_pk == new_pk or (old is None and new is None)
-    if isinstance(old, str) or isinstance(new, str):
-        return read_text(old or "") == read_text(new or "")
-    return old == new
-
-
-def header_of(columns) -> Callable[[str], str]:
-    headers = {c.key: c.header for c in columns}
-    return lambda key: headers.get(key, key)
-
-
-def add_validation_errors(row: RowPlan, exc: ValidationError, header) -> None:
-    """Add a refusal's messages to the row, by column; a cell already refused keeps its first
-    reason (an unreadable amount is not also "required")."""
-    refused = {h for h, _m in row.errors}
-    if hasattr(exc, "error_dict"):
-        for name, messages in exc.message_dict.items():
-            if header(name) in refused:
-                continue
-            for message in messages:
-                row.error(header(name), message)
-    else:
-        for message in exc.messages:
-            row.error("", message)
-
 
 # --- Projects ---------------------------------------------------------------------------------
 
@@ -389,11 +152,6 @@ class ProjectReferences:
         return (exact or found or [None])[0]
 
 
-def _is_example_row(sheet_row: SheetRow, key: str, text: str) -> bool:
-    value = sheet_row.values.get(key)
-    return isinstance(value, str) and normalize(value) == normalize(text)
-
-
 def plan_projects(sheet: Sheet, *, user, today: datetime.date | None = None, tick=None) -> Plan:
     """Match each row of a project ledger to a project and say what importing it would do."""
     today = today or timezone.localdate()
@@ -406,7 +164,7 @@ def plan_projects(sheet: Sheet, *, user, today: datetime.date | None = None, tic
     rows = []
     for index, sheet_row in enumerate(sheet.rows):
         if sheet_row.skip:
-            rows.append(_skipped(sheet, sheet_row))
+            rows.append(skipped_row(sheet, sheet_row))
             continue
         row = _plan_project_row(sheet_row, sheet, present, refs, user, today, header, seen)
         if row.new_investor and row.status != RowStatus.ERROR:
@@ -426,7 +184,7 @@ def plan_projects(sheet: Sheet, *, user, today: datetime.date | None = None, tic
 def _plan_project_row(sheet_row, sheet, present, refs, user, today, header, seen) -> RowPlan:
     row = RowPlan(
         number=sheet_row.number,
-        sheet=_sheet_label(sheet, sheet_row),
+        sheet=sheet_label(sheet, sheet_row),
         notes=list(sheet_row.notes),
     )
     values = sheet_row.values
@@ -437,7 +195,7 @@ def _plan_project_row(sheet_row, sheet, present, refs, user, today, header, seen
     name = values.get("name") or ""
     row.label = name or code
 
-    if _is_example_row(sheet_row, "name", EXAMPLE_PROJECT_NAME):
+    if is_example_row(sheet_row, "name", EXAMPLE_PROJECT_NAME):
         row.error(header("name"), _("这是导入模板中的示例行，请删除后再导入。"))
     # Only the columns of the row's own sheet: a column another sheet has is left as it is.
     present = [c for c in present if c.key in sheet_row.keys]
@@ -640,13 +398,13 @@ def _plan_update(row, project, values, resolved, present, target, user, header) 
         if header(key) in bad:
             continue
         old = getattr(project, key)
-        if not _same(old, new):
+        if not same(old, new):
             row.fields[key] = new
-            row.changes.append((header(key), _display(old), _display(new)))
+            row.changes.append((header(key), display(old), display(new)))
     moving = target is not None and target != current and header("stage") not in bad
     if moving:
         row.stage = target
-        row.changes.append((header("stage"), _display(current), _display(target)))
+        row.changes.append((header("stage"), display(current), display(target)))
     if not row.fields and not moving:
         row.status = RowStatus.UNCHANGED
         return
@@ -728,174 +486,6 @@ def _backfill(row: "RowPlan", requirement, stage, header) -> None:
     as stated (projects.backfill) and the preview lists what to fill in."""
     row.stated = True
     row.notes.append(_missing_note(requirement, stage, header))
-
-
-# --- Monthly progress -------------------------------------------------------------------------
-
-
-def plan_progress(sheet: Sheet, *, user, today: datetime.date | None = None, tick=None) -> Plan:
-    """Match each progress row to its project and month, and say what importing it would do."""
-    today = today or timezone.localdate()
-    header = header_of(PROGRESS_COLUMNS)
-    projects = list(Project.objects.select_related("unit").order_by("id"))
-    by_code = {p.code: p for p in projects}
-    by_name: dict[str, list[Project]] = defaultdict(list)
-    for project in projects:
-        by_name[normalize(project.name)].append(project)
-    project_names = [p.name for p in projects]
-    months = {r.values["month"] for r in sheet.rows if r.values.get("month")}
-    months |= {r.month for r in sheet.rows if r.month is not None}
-    # One query: the entries of the months the file speaks of, by (project, month).
-    entries = {(e.project_id, e.month): e for e in MonthlyProgress.objects.filter(month__in=months)}
-    seen: dict[tuple, int] = {}
-    rows = []
-    for index, sheet_row in enumerate(sheet.rows):
-        if sheet_row.skip:
-            rows.append(_skipped(sheet, sheet_row))
-            continue
-        row = _plan_progress_row(
-            sheet_row, sheet, by_code, by_name, project_names, entries, seen, user, today, header
-        )
-        rows.append(row)
-        if tick:
-            tick(index + 1, len(sheet.rows))
-    return Plan(
-        kind="progress", rows=rows, reading=list(sheet.notes), unknown_columns=sheet.unknown
-    )
-
-
-def _find_project(row, values, by_code, by_name, project_names, header) -> Project | None:
-    code = values.get("project_code") or ""
-    name = values.get("project_name") or ""
-    if code:
-        project = by_code.get(code)
-        if project is None:
-            row.error(header("project_code"), _("未找到编号为“%(c)s”的项目。") % {"c": code})
-        elif name and normalize(project.name) != normalize(name):
-            row.error(
-                header("project_name"),
-                _("编号 %(c)s 的项目名称是“%(n)s”，与本行的“%(mine)s”不一致。")
-                % {"c": code, "n": project.name, "mine": name},
-            )
-        return project
-    if not name:
-        return None
-    matches = by_name.get(normalize(name), [])
-    if len(matches) > 1:
-        row.error(
-            header("project_code"),
-            _("系统中有 %(n)s 个名为“%(name)s”的项目，请填写项目编号。")
-            % {"n": len(matches), "name": name},
-        )
-        return None
-    if not matches:
-        close = difflib.get_close_matches(name, project_names, n=1, cutoff=0.6)
-        hint = _("您是否指：%(s)s？") % {"s": close[0]} if close else ""
-        row.error(header("project_name"), _("未找到项目“%(n)s”。") % {"n": name} + hint)
-        return None
-    return matches[0]
-
-
-def _plan_progress_row(
-    sheet_row, sheet, by_code, by_name, project_names, entries, seen, user, today, header
-) -> RowPlan:
-    row = RowPlan(
-        number=sheet_row.number,
-        sheet=_sheet_label(sheet, sheet_row),
-        notes=list(sheet_row.notes),
-    )
-    values = sheet_row.values
-    for key, messages in sheet_row.errors.items():
-        for message in messages:
-            row.error(header(key), message)
-    row.label = values.get("project_name") or values.get("project_code") or ""
-    if _is_example_row(sheet_row, "narrative", EXAMPLE_PROGRESS_NARRATIVE):
-        row.error(header("narrative"), _("这是导入模板中的示例行，请删除后再导入。"))
-    for column in sheet.columns:
-        if (
-            column.key in sheet_row.keys
-            and column.required
-            and values.get(column.key) is None
-            and column.key not in sheet_row.errors
-        ):
-            row.error(column.header, _("必填，不能为空。"))
-
-    project = _find_project(row, values, by_code, by_name, project_names, header)
-    month = values.get("month")
-    if "month" not in sheet_row.keys:
-        # A 填报表 of one month says which in its title ("2025年6月重点项目进展填报表").
-        month = sheet_row.month
-        if month is None:
-            row.error(header("month"), _("必填。表中没有“月份”列，表格标题中也没有写明年月。"))
-        else:
-            row.notes.append(
-                _("月份取自表格标题：%(y)s年%(m)s月") % {"y": month.year, "m": month.month}
-            )
-    if project is not None:
-        row.project = project
-        row.label = f"{project.name}（{project.code}）"
-    if month is not None:
-        row.label += f" {month.year}年{month.month}月"
-    if project is None or month is None:
-        row.status = RowStatus.ERROR
-        return row
-    key = (project.pk, month)
-    if key in seen:
-        row.error(
-            header("month"),
-            _("与第 %(n)s 行是同一项目同一月份，请合并为一行。") % {"n": seen[key]},
-        )
-    else:
-        seen[key] = row.number
-
-    wanted = {}
-    for column in sheet.columns:
-        if column.key not in sheet_row.keys or column.key in (
-            "project_code",
-            "project_name",
-            "month",
-        ):
-            continue
-        value = values.get(column.key)
-        wanted[column.key] = (value or "") if column.kind == Kind.TEXT else value
-
-    entry = entries.get(key)
-    if entry is None:
-        row.status = RowStatus.NEW
-        row.fields = {"month": month, **wanted}
-        candidate = MonthlyProgress(project=project, **row.fields)
-    else:
-        row.target = entry
-        bad = {h for h, _m in row.errors}
-        for name, new in wanted.items():
-            if header(name) in bad:
-                continue
-            old = getattr(entry, name)
-            if not _same(old, new):
-                row.fields[name] = new
-                row.changes.append((header(name), _display(old), _display(new)))
-        row.status = RowStatus.UPDATED if row.fields else RowStatus.UNCHANGED
-        candidate = copy.copy(entry)
-        for name, value in row.fields.items():
-            setattr(candidate, name, value)
-    if row.status != RowStatus.UNCHANGED:
-        if not roles.can_work_on_project(user, project):
-            row.error(
-                header("project_name"),
-                _("该项目属于%(unit)s，您只能导入本单位项目的进展。") % {"unit": project.unit},
-            )
-        # The progress service's own rules (month, amounts, the model's checks), as the
-        # commit will apply them; duplicates were matched to their entries above.
-        refused = {h for h, _m in row.errors}
-        errors = {}
-        services.check_progress(candidate, errors, today=today, unique=False)
-        for name, messages in errors.items():
-            if header(name) not in refused:
-                for message in [messages] if isinstance(messages, str) else messages:
-                    row.error(header(name), message)
-    if row.errors:
-        row.status = RowStatus.ERROR
-    return row
 
 
 PLANNERS = {"projects": plan_projects, "progress": plan_progress}
