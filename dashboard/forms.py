@@ -5,10 +5,12 @@ import datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chains.models import IndustryChain
 from dashboard.figures import Scope
 from org import roles
 from org.models import Place, Unit
+from projects.models import chain_models
+
+IndustryChain, _ChainLink = chain_models()
 
 # The first year the bureau's records reach back to; older years have no figures.
 FIRST_YEAR = 2018

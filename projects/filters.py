@@ -8,13 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
-from chains.models import ChainLink, IndustryChain
 from org.models import Place, Unit, User
 from org.roles import LEADER
 from projects import periods, selectors, warnings
 from projects.flags import Flag
-from projects.models import Event, Problem, ProblemCategory, Project, key_q, overdue_q
+from projects.models import Event, Problem, ProblemCategory, Project, chain_models, key_q, overdue_q
 from projects.stages import Stage
+
+IndustryChain, ChainLink = chain_models()
 
 YEAR_MESSAGE = _("年度应为1900至2100之间的四位数字。")
 ATTENTION_FIGURES = ("flagged", "four_one_missing")

@@ -11,13 +11,14 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from chains.models import ChainLink, IndustryChain
 from org import roles
 from org.models import Place, Unit, User
 from projects import services, stages
-from projects.models import MAX_AMOUNT, Enterprise, Event, Project
+from projects.models import MAX_AMOUNT, Enterprise, Event, Project, chain_models
 from projects.stages import Stage
 from projects.widgets import SearchSelect, SearchSelectMultiple
+
+IndustryChain, ChainLink = chain_models()
 
 
 class DateInput(forms.DateInput):

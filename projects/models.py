@@ -337,6 +337,16 @@ class ProjectCodeCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+def chain_models():
+    """(IndustryChain, ChainLink), reached through the project's own foreign keys: the chains
+    app sits above projects and dashboard (it draws their figures on its maps), so they name
+    its models without importing it."""
+    return (
+        Project._meta.get_field("chain").related_model,
+        Project._meta.get_field("chain_link").related_model,
+    )
+
+
 class StageChange(models.Model):
     """One move of the color card. Written with the move, in its transaction; never edited."""
 

@@ -22,14 +22,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from chains.models import ChainLink
 from jinchang.formats import money
 from org import roles
 from projects import backfill, selectors, selectors_work, services, stages
 from projects.filters import YES_NO, ProjectFilter
 from projects.forms import ProjectForm, TransitionForm, attach_errors
-from projects.models import Project
+from projects.models import Project, chain_models
 from projects.stages import Stage
+
+_IndustryChain, ChainLink = chain_models()
 
 LIST_PAGE_SIZE = 50
 # The board shows the largest projects of each column; "查看全部" opens the filtered list.
