@@ -7,10 +7,13 @@ leader, an admin, an auditor (审计员, reads the audit trail only), and the an
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.core.cache import cache
 
 from jinchang.celery import app as celery_app
 from tests import factories
+from tests.ledger_files import TODAY as LEDGER_DAY
+from tests.ledger_files import reference_data
 
 
 @pytest.fixture(autouse=True)
@@ -58,3 +61,22 @@ def login(client):
         return client
 
     return _login
+
+
+# --- the Excel ledger tests (tests/ledger_files.py builds their workbooks) ------------------
+
+
+@pytest.fixture
+def ledger_day(settings, tmp_path):
+    """The ledger tests' world: the day the workbooks are dated, uploads in a temporary
+    folder, and a fast hasher for the personas' passwords."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with time_machine.travel(LEDGER_DAY, tick=False):
+        yield
+
+
+@pytest.fixture
+def refs(personas):
+    """The units, places, chains, leader and investor the ledger rows name."""
+    return reference_data(personas)

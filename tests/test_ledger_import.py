@@ -4,7 +4,6 @@ is refused with a clear message and leaves the database as it was."""
 import datetime
 
 import pytest
-import time_machine
 from django.core.exceptions import ValidationError
 
 from ledger import imports
@@ -22,35 +21,16 @@ from projects.stages import Stage
 from tests import factories
 from tests.ledger_files import (
     PROJECT_HEADERS,
-    TODAY,
     D,
     import_file,
     project_row,
-    reference_data,
     snapshot,
     upload,
     xlsx,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(TODAY, tick=False):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    # The personas' passwords are hashed on creation; a fast hasher keeps each test quick.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def refs(personas):
-    return reference_data(personas)
+# The ledger tests' day, media folder and fast hasher, and `refs` (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ledger_day")]
 
 
 # --- A good file --------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ import zipfile
 from io import BytesIO
 
 import pytest
-import time_machine
 from django.conf import settings as django_settings
 
 from ledger import reader, services, tasks
@@ -17,32 +16,14 @@ from ledger.models import ImportJob
 from projects.models import Project
 from tests.ledger_files import (
     PROJECT_HEADERS,
-    TODAY,
     project_row,
-    reference_data,
     snapshot,
     upload,
     workbook,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(TODAY, tick=False):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def refs(personas):
-    return reference_data(personas)
+# The ledger tests' day, media folder and fast hasher, and `refs` (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ledger_day")]
 
 
 def _inline(value) -> bytes:

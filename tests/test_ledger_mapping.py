@@ -2,7 +2,6 @@
 is checked again, and the unit's next uploads are read with it (issue #15, item 6)."""
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from ledger import services
@@ -11,32 +10,14 @@ from projects.models import Project
 from tests import factories
 from tests.ledger_files import (
     PROJECT_HEADERS,
-    TODAY,
     D,
     project_row,
-    reference_data,
     upload,
     xlsx,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(TODAY, tick=False):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def refs(personas):
-    return reference_data(personas)
+# The ledger tests' day, media folder and fast hasher, and `refs` (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ledger_day")]
 
 
 def own_headers(rows=None) -> bytes:

@@ -10,7 +10,6 @@ import zipfile
 from io import BytesIO
 
 import pytest
-import time_machine
 
 from ledger.models import ImportJob
 from projects.models import Project
@@ -18,7 +17,6 @@ from projects.stages import Stage
 from tests import factories
 from tests.ledger_files import (
     PROJECT_HEADERS,
-    TODAY,
     D,
     import_file,
     project_row,
@@ -30,19 +28,8 @@ from tests.ledger_files import (
     xlsx,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(TODAY, tick=False):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The ledger tests' day, media folder and fast hasher (tests/conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("ledger_day")]
 
 
 @pytest.fixture
