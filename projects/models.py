@@ -617,44 +617,5 @@ class InstructionReply(models.Model):
         return f"{self.instruction}：{self.text[:20]}"
 
 
-class MonthEnd(models.Model):
-    """A project's card at the end of a closed month, as its history gives it.
-
-    Not a second truth: rows are computed from `StageChange` and `Project.history` by
-    `projects.month_ends` the first time a closed month is read, and dropped again by any
-    write that changes that past (a back-dated move or creation, a loader, `rebuild_month_ends`).
-    They spare the figures a look-up of the history per project and figure.
-    """
-
-    project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="month_ends", verbose_name=_("项目")
-    )
-    month = models.DateField(_("月份"), help_text=_("该月第一天"))
-    stage = models.CharField(_("月末阶段"), max_length=10, choices=Stage.choices)
-    total_investment = money_field(_("月末总投资（万元）"))
-    # The highest place in the card's order reached by then (ORDER index; -1 none).
-    reached = models.SmallIntegerField(_("已达到的最高阶段"))
-
-    class Meta:
-        verbose_name = _("月末状态")
-        verbose_name_plural = _("月末状态")
-        constraints = [
-            models.UniqueConstraint(fields=["month", "project"], name="month_end_one_per_month")
-        ]
-
-    def __str__(self):
-        return f"{self.project_id} {self.month:%Y-%m} {self.stage}"
-
-
-class MonthEndBuild(models.Model):
-    """Marks a month whose MonthEnd rows are complete."""
-
-    month = models.DateField(_("月份"), unique=True)
-    built_at = models.DateTimeField(_("生成时间"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("月末状态生成记录")
-        verbose_name_plural = _("月末状态生成记录")
-
-    def __str__(self):
-        return f"{self.month:%Y-%m}"
+# The month-end facts (MonthEnd, MonthTotal) live in their own module.
+from projects.models_facts import MonthEnd, MonthEndBuild, MonthTotal, Version  # noqa: E402, F401

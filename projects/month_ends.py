@@ -9,16 +9,37 @@ property test holds them equal).
 """
 
 import datetime
+from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import Case, IntegerField, Max, OuterRef, Subquery, Value, When
+from django.db import IntegrityError, connection, transaction
+from django.db.models import (
+    Case,
+    DecimalField,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from projects.models import MonthEnd, MonthEndBuild, Project, StageChange
+from projects import month_totals
+from projects.models import (
+    MonthEnd,
+    MonthEndBuild,
+    MonthlyProgress,
+    Project,
+    StageChange,
+    Version,
+)
 from projects.stages import ORDER
 
 BATCH = 2000
+MONEY = DecimalField(max_digits=18, decimal_places=2)
 
 
 def month_after(month: datetime.date) -> datetime.date:
@@ -67,28 +88,67 @@ def build(month: datetime.date) -> int:
             stage_then=stage_at(end_at),
             total_then=total_investment_at(end_at),
             reached=Coalesce(reached_rank_at(end_at), Value(-1)),
+            funds=Coalesce(
+                Subquery(
+                    MonthlyProgress.objects.filter(project_id=OuterRef("pk"), month__lte=month)
+                    .order_by()
+                    .values("project_id")
+                    .annotate(total=Sum("funds_in_place"))
+                    .values("total"),
+                    output_field=MONEY,
+                ),
+                Value(Decimal("0")),
+                output_field=MONEY,
+            ),
         )
         .filter(stage_then__isnull=False)
-        .values_list("pk", "stage_then", "total_then", "reached")
+        .values_list("pk", "stage_then", "total_then", "reached", "funds")
     )
     try:
         with transaction.atomic():
             # The marker first: a second process building the same month waits on it, then
             # finds it taken and leaves the rows to this one.
             MonthEndBuild.objects.create(month=month)
+            if connection.vendor == "postgresql":
+                # Filings wait until the rows are in, then add to them (`progress_saved`): a
+                # filing is either in the sums read here or added after, never lost.
+                with connection.cursor() as cursor:
+                    table = MonthlyProgress._meta.db_table
+                    cursor.execute(f'LOCK TABLE "{table}" IN SHARE MODE')
             MonthEnd.objects.filter(month=month).delete()
             MonthEnd.objects.bulk_create(
                 (
                     MonthEnd(
-                        project_id=pk, month=month, stage=stage, total_investment=total, reached=top
+                        project_id=pk,
+                        month=month,
+                        stage=stage,
+                        total_investment=total,
+                        reached=top,
+                        funds_to_date=funds,
                     )
-                    for pk, stage, total, top in rows.iterator(chunk_size=BATCH)
+                    for pk, stage, total, top, funds in rows.iterator(chunk_size=BATCH)
                 ),
                 batch_size=BATCH,
             )
     except IntegrityError:
         return 0
+    if connection.vendor == "postgresql":
+        # The planner must know the table grew by a month, or it joins 10,000 rows expecting 50.
+        with connection.cursor() as cursor:
+            cursor.execute(f'ANALYZE "{MonthEnd._meta.db_table}"')
     return MonthEnd.objects.filter(month=month).count()
+
+
+def progress_saved(progress: MonthlyProgress, *, before: tuple | None = None) -> None:
+    """Keep the built months' funds to date to a saved entry (`before`: its month, funds and
+    completed before a correction). Call inside the entry's transaction."""
+    rows = MonthEnd.objects.filter(project_id=progress.project_id)
+    if before is not None and before[1]:
+        rows.filter(month__gte=before[0]).update(funds_to_date=F("funds_to_date") - before[1])
+    if progress.funds_in_place:
+        rows.filter(month__gte=progress.month).update(
+            funds_to_date=F("funds_to_date") + progress.funds_in_place
+        )
 
 
 def invalidate(since: datetime.date | None = None) -> None:
@@ -101,6 +161,71 @@ def invalidate(since: datetime.date | None = None) -> None:
         rows = rows.filter(month__gte=first)
     builds.delete()
     rows.delete()
+    cards_changed()
+
+
+# --- the version of the closed months' cards -------------------------------------------------
+
+CARDS = "cards"
+# What a closed month's figures read from a project's own columns (the rest comes from the
+# history): its dates as recorded now, its committed investment and its dimensions.
+CARD_DATES = ("signed_on", "started_on")
+CARD_FIELDS = (*CARD_DATES, "contracted_investment", "chain_id", "place_id", "unit_id", "leader_id")
+
+
+def cards_version() -> int:
+    """Changes whenever a closed month's cards may have changed."""
+    return Version.objects.filter(name=CARDS).values_list("value", flat=True).first() or 0
+
+
+def cards_key(*months: datetime.date) -> str:
+    """What the closed `months`' cards are built from: the version, and the builds of their
+    rows (a month built again is a new build). The dashboard keeps their counts under it."""
+    ensure(*months)
+    builds = MonthEndBuild.objects.filter(month__in=months).order_by("month")
+    return f"{cards_version()}:{','.join(str(pk) for pk in builds.values_list('pk', flat=True))}"
+
+
+def cards_changed() -> None:
+    """A closed month's cards changed: bump the version (in the writer's transaction, so a
+    reader never keeps counts built before the change under the new version)."""
+    if not Version.objects.filter(name=CARDS).update(value=F("value") + 1):
+        Version.objects.get_or_create(name=CARDS, defaults={"value": 2})
+
+
+def snapshot(project: Project) -> dict:
+    """The project's columns the closed months' figures read, before a change."""
+    return {name: getattr(project, name) for name in CARD_FIELDS}
+
+
+def project_saved(project: Project, before: dict) -> None:
+    """Keep the facts to a project's saved change (`before`: its `snapshot`): its entries
+    move to their new month-total rows, and a closed month it changed gets new cards."""
+    after = snapshot(project)
+    month_totals.project_moved(
+        project.pk, month_totals.keys_of(before), month_totals.keys_of(after)
+    )
+    if _changes_closed_months(project, before, after):
+        cards_changed()
+
+
+def _changes_closed_months(project: Project, before: dict, after: dict) -> bool:
+    this_month = timezone.localdate().replace(day=1)
+    for name in CARD_FIELDS:
+        old, new = before[name], after[name]
+        if old == new:
+            continue
+        if name in CARD_DATES:
+            # A date after every closed month counts in none of them, before or after.
+            if any(day is not None and day < this_month for day in (old, new)):
+                return True
+        elif project.created_at < aware_month(this_month):
+            return True  # the project was on a closed month's card
+    return False
+
+
+def aware_month(month: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(month, datetime.time.min))
 
 
 def rebuild(*, now: bool = False) -> int:

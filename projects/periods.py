@@ -274,6 +274,21 @@ def as_of(qs: QuerySet, scope: Scope, today: datetime.date | None = None) -> Que
     )
 
 
+def funds_to_date_then(scope: Scope, today: datetime.date | None = None):
+    """Each project's funds in place from its first entry to the period's end (needs
+    `as_of`): kept on the closed month's row, summed from the entries for an open period."""
+    if scope.period_end < (today or timezone.localdate()):
+        return F("end_row__funds_to_date")
+    entries = (
+        MonthlyProgress.objects.filter(project_id=OuterRef("pk"), month__lte=scope.last_month)
+        .order_by()
+        .values("project_id")
+        .annotate(total=Sum("funds_in_place"))
+        .values("total")
+    )
+    return Coalesce(Subquery(entries, output_field=MONEY), Value(Decimal("0")), output_field=MONEY)
+
+
 def rows_once(qs: QuerySet) -> QuerySet:
     """`qs` for counting and grouping over its as-of annotations.
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from org import roles
 from org.roles import authorize
-from projects import month_ends, stages
+from projects import month_ends, month_totals, stages
 from projects.errors import EditConflict
 from projects.models import (
     Project,
@@ -211,6 +211,7 @@ def project_update(
     authorize(user, user is not None and roles.can_edit_project(user, project))
     if project.version != version:
         raise EditConflict(project)
+    before = month_ends.snapshot(project)
     missing = {r.field for r in stages.unmet_requirements(project, project.stage)}
     illegal = PROTECTED_FIELDS.intersection(fields)
     if illegal:
@@ -223,11 +224,26 @@ def project_update(
     project.version = F("version") + 1
     project.save()
     project.refresh_from_db()
+    month_ends.project_saved(project, before)
     if team is not None:
         project.team.set(team)
     for name, values in (m2m or {}).items():
         getattr(project, name).set(values)
     return project
+
+
+@transaction.atomic
+def projects_delete(*, user, project_ids) -> int:
+    """Delete projects with everything recorded on them (the admin's delete; superusers)."""
+    authorize(user, user is not None and user.is_superuser)
+    projects = list(Project.objects.select_for_update().filter(pk__in=project_ids))
+    for project in projects:
+        month_totals.project_removed(project)
+    if projects:
+        # A closed month's cards counted them.
+        month_ends.cards_changed()
+    Project.objects.filter(pk__in=[p.pk for p in projects]).delete()
+    return len(projects)
 
 
 def _stage_began(stated: date | None, recorded: datetime) -> datetime:
@@ -303,6 +319,7 @@ def project_transition(
     if illegal:
         raise ValidationError({f: _("此次变更不填写该项。") for f in sorted(illegal)})
     changed = ["stage", "stage_changed_at", "version"]
+    before = month_ends.snapshot(project)
     for name, value in given.items():
         if isinstance(value, str):
             value = value.strip()
@@ -331,6 +348,7 @@ def project_transition(
     project.version = F("version") + 1
     project.save(update_fields=changed + ["updated_at"])
     project.refresh_from_db()
+    month_ends.project_saved(project, before)
     StageChange.objects.create(
         project=project,
         from_stage=current,

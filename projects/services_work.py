@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from jinchang.formats import money
 from org import roles
 from org.roles import authorize
+from projects import month_ends, month_totals
 from projects.errors import EditConflict
 from projects.models import (
     MAX_AMOUNT,
@@ -151,7 +152,9 @@ def check_progress(
     _full_clean(progress, errors, exclude=["project", "filed_by"], validate_unique=False)
 
 
-def _save_progress(progress: MonthlyProgress, user) -> None:
+def _save_progress(progress: MonthlyProgress, user, *, before: tuple | None = None) -> None:
+    """Save an entry and keep the month totals to it (`before`: its month and amounts before
+    a correction)."""
     progress._history_user = _acting(user)
     try:
         # A savepoint, so that the caller's transaction survives a refused insert.
@@ -160,6 +163,8 @@ def _save_progress(progress: MonthlyProgress, user) -> None:
     except IntegrityError:
         # Two entries for the same month raced past the check: the constraint decides.
         raise ValidationError({"month": _duplicate_month(progress.month)}) from None
+    month_totals.progress_saved(progress, before=before)
+    month_ends.progress_saved(progress, before=before)
     # Recompute this project's warning now rather than leave the flag up until the daily run.
     refresh_staleness(project_ids=[progress.project_id])
 
@@ -209,6 +214,7 @@ def progress_update(*, user, progress_id: int, **fields) -> MonthlyProgress:
     project = Project.objects.select_for_update().get(pk=project_id)
     progress = MonthlyProgress.objects.select_for_update().get(pk=progress_id)
     progress.project = project
+    before = (progress.month, progress.funds_in_place, progress.investment_completed)
     authorize(user, user is not None and roles.can_work_on_project(user, project))
     illegal = set(fields) - set(PROGRESS_FIELDS)
     if illegal:
@@ -222,7 +228,7 @@ def progress_update(*, user, progress_id: int, **fields) -> MonthlyProgress:
     check_progress(progress, errors)
     if errors:
         raise ValidationError(errors)
-    _save_progress(progress, user)
+    _save_progress(progress, user, before=before)
     return progress
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from chains.models import ChainLink, IndustryChain
 from org import roles
 from org.models import Place, Unit, User
+from projects import month_ends, month_totals
 from projects.models import Enterprise, Event, MonthlyProgress, Problem, Project, StageChange
 from projects.stages import Stage
 
@@ -165,6 +166,19 @@ class ProgressFactory(factory.django.DjangoModelFactory):
     investment_completed = Decimal("100")
     funds_in_place = Decimal("100")
     narrative = "推进顺利"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # As the progress service does: the month totals and month-end rows follow the entry.
+        return filed(super()._create(model_class, *args, **kwargs))
+
+
+def filed(progress: MonthlyProgress) -> MonthlyProgress:
+    """Keep the month totals and the built months' funds to date to an entry written straight
+    to the database, as the progress service does for the entries it saves."""
+    month_totals.progress_saved(progress)
+    month_ends.progress_saved(progress)
+    return progress
 
 
 class ProblemFactory(factory.django.DjangoModelFactory):

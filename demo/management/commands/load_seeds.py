@@ -5,7 +5,7 @@ from django.db import transaction
 
 from demo.data import generate_demo_report, load_demo
 from demo.seeding import SeedDataError, Tally, load_facts
-from projects import month_ends
+from projects import month_ends, month_totals
 from projects.warnings import refresh_staleness
 
 
@@ -35,6 +35,8 @@ class Command(BaseCommand):
                 # New history replaces the past: months are built again on first read.
                 if generated:
                     month_ends.invalidate()
+                # Entries written in bulk: the month totals are summed again from them.
+                month_totals.rebuild()
                 # The warnings the rule gives today, whatever the loaded history says.
                 refresh_staleness()
         except SeedDataError as exc:

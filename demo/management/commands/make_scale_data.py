@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from demo import scale_data
-from projects import month_ends
+from projects import month_ends, month_totals
 from projects.warnings import refresh_staleness
 
 
@@ -20,11 +20,13 @@ class Command(BaseCommand):
         started = time.monotonic()
         if clear:
             scale_data.clear()
+            month_totals.rebuild()
             self.stdout.write("scale data removed")
             return
         scale_data.build(projects=projects, months=months, seed=seed, log=self.stdout.write)
         # Bulk-written history: months are built again on first read, warnings are today's.
         month_ends.invalidate()
+        month_totals.rebuild()
         refresh_staleness()
         scale_data.analyze()
         self.stdout.write(f"done in {time.monotonic() - started:.1f}s")

@@ -1,13 +1,14 @@
 from django.core.management.base import BaseCommand
 
-from projects import month_ends
+from projects import month_ends, month_totals
 
 
 class Command(BaseCommand):
     help = (
         "Forget the stored month-end cards (MonthEnd) so that every closed month is built "
-        "again from the history on its next read; with --now, build them all at once. "
-        "Needed only after the history was changed outside the app (a restore of part of it)."
+        "again from the history on its next read (with --now, build them all at once), and "
+        "sum the month totals (MonthTotal) again from the progress entries. Needed only after "
+        "the history or the entries were changed outside the app (a restore of part of it)."
     )
 
     def add_arguments(self, parser):
@@ -15,4 +16,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, now=False, **options):
         built = month_ends.rebuild(now=now)
-        self.stdout.write(f"月末状态已重建：{built} 个月")
+        totals = month_totals.rebuild()
+        self.stdout.write(f"月末状态已重建：{built} 个月；月度合计：{totals} 行")

@@ -1,0 +1,167 @@
+"""Each month's funds in place and investment completed per dimension (`MonthTotal`), kept
+in the same transaction as the entries they sum, so the figures read a few hundred rows
+instead of every progress entry.
+
+Equality kept: for every month, dimension and key, the row equals the sum of the progress
+entries of that month over the projects whose chain (place, unit, leader) is that key now
+(`rebuild` computes exactly that; a property test holds the kept rows to it after random
+filings and edits).
+
+Writers:
+- `progress_saved` (the progress service, for every entry created or corrected) adds the
+  entry's change to its month's rows of the project's dimensions;
+- `project_moved` (the project service, when a chain, place, unit or leader changes) moves
+  the project's entries from the old rows to the new;
+- `rebuild` (the loaders, `rebuild_month_ends`, a project deleted in the admin) recomputes
+  everything under a table lock, so no filing made meanwhile is lost.
+
+They are first summed by the migration that adds them (0009).
+"""
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Sum
+
+from projects.models import MonthlyProgress, MonthTotal, Project
+
+# Each dimension and the project field it groups by (None: the whole city).
+DIMENSIONS = {
+    MonthTotal.Dimension.ALL: None,
+    MonthTotal.Dimension.CHAIN: "chain_id",
+    MonthTotal.Dimension.PLACE: "place_id",
+    MonthTotal.Dimension.UNIT: "unit_id",
+    MonthTotal.Dimension.LEADER: "leader_id",
+}
+ZERO = Decimal("0")
+
+
+def keys_of(project: Project | dict) -> dict[str, int]:
+    """The row key of each dimension for a project or its columns' values (0: not filled in;
+    the city: 0)."""
+    values = project if isinstance(project, dict) else vars(project)
+    return {
+        dimension: (values.get(field) or 0) if field else 0
+        for dimension, field in DIMENSIONS.items()
+    }
+
+
+def _add(month, dimension, key, funds, completed, entries) -> None:
+    """Add to one row, creating it if it is not there yet (a race for it retries the add)."""
+    cell = MonthTotal.objects.filter(month=month, dimension=dimension, key=key)
+    change = {
+        "funds_in_place": F("funds_in_place") + funds,
+        "investment_completed": F("investment_completed") + completed,
+        "entries": F("entries") + entries,
+    }
+    if cell.update(**change):
+        return
+    try:
+        with transaction.atomic():
+            MonthTotal.objects.create(
+                month=month,
+                dimension=dimension,
+                key=key,
+                funds_in_place=funds,
+                investment_completed=completed,
+                entries=entries,
+            )
+    except IntegrityError:
+        cell.update(**change)
+
+
+def progress_saved(progress: MonthlyProgress, *, before: tuple | None = None) -> None:
+    """Add a saved entry to its month's rows; `before` is its (month, funds, completed) before
+    a correction (None: a new entry). Call inside the entry's transaction."""
+    keys = keys_of(progress.project)
+    if before is not None:
+        month, funds, completed = before
+        for dimension, key in keys.items():
+            _add(month, dimension, key, -funds, -completed, -1)
+    for dimension, key in keys.items():
+        _add(
+            progress.month,
+            dimension,
+            key,
+            progress.funds_in_place,
+            progress.investment_completed,
+            1,
+        )
+
+
+def project_moved(project_id: int, before: dict[str, int], after: dict[str, int]) -> None:
+    """Move a project's entries to the rows of its new chain, place, unit or leader (the keys
+    from `keys_of` before and after the change). Call inside the change's transaction."""
+    changed = [d for d in DIMENSIONS if before[d] != after[d]]
+    if not changed:
+        return
+    rows = MonthlyProgress.objects.filter(project_id=project_id).values_list(
+        "month", "funds_in_place", "investment_completed"
+    )
+    for month, funds, completed in rows:
+        for dimension in changed:
+            _add(month, dimension, before[dimension], -funds, -completed, -1)
+            _add(month, dimension, after[dimension], funds, completed, 1)
+
+
+def project_removed(project: Project) -> None:
+    """Take a project's entries out of the rows, before it is deleted with them."""
+    keys = keys_of(project)
+    rows = MonthlyProgress.objects.filter(project_id=project.pk).values_list(
+        "month", "funds_in_place", "investment_completed"
+    )
+    for month, funds, completed in rows:
+        for dimension, key in keys.items():
+            _add(month, dimension, key, -funds, -completed, -1)
+
+
+@transaction.atomic
+def rebuild() -> int:
+    """Recompute every row from the entries (returns the number of rows)."""
+    if connection.vendor == "postgresql":
+        # Filings wait until the rows are rebuilt, then add to them: none is counted twice
+        # or lost. (SQLite has one writer at a time anyway.)
+        with connection.cursor() as cursor:
+            cursor.execute(f'LOCK TABLE "{MonthTotal._meta.db_table}" IN EXCLUSIVE MODE')
+    MonthTotal.objects.all().delete()
+    rows = []
+    for dimension, field in DIMENSIONS.items():
+        group = f"project__{field}" if field else None
+        sums = (
+            MonthlyProgress.objects.order_by()
+            .values_list("month", *([group] if group else []))
+            .annotate(
+                funds=Sum("funds_in_place"),
+                completed=Sum("investment_completed"),
+                entries=Count("id"),
+            )
+        )
+        for row in sums:
+            month, key = row[0], (row[1] or 0) if group else 0
+            rows.append(
+                MonthTotal(
+                    month=month,
+                    dimension=dimension,
+                    key=key,
+                    funds_in_place=row[-3],
+                    investment_completed=row[-2],
+                    entries=row[-1],
+                )
+            )
+    MonthTotal.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def totals(
+    dimension: str,
+    first: datetime.date,
+    last: datetime.date,
+    keys: Iterable[int] | None = None,
+):
+    """The kept rows of `dimension` for the months `first`..`last` (their first days)."""
+    rows = MonthTotal.objects.filter(dimension=dimension, month__gte=first, month__lte=last)
+    if keys is not None:
+        rows = rows.filter(key__in=list(keys))
+    return rows

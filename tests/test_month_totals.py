@@ -1,0 +1,229 @@
+"""The kept month totals and funds to date equal the entries they sum, after any filings,
+corrections and moves; a closed month's kept card counts change exactly when its past does."""
+
+import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import transaction
+from django.db.models import Sum
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dashboard import amounts, figures
+from projects import month_ends, month_totals, services
+from projects.models import MonthEnd, MonthlyProgress, MonthTotal, Project
+from projects.periods import Scope
+from projects.stages import Stage
+from tests import factories
+
+TZ = ZoneInfo("Asia/Shanghai")
+TODAY = datetime.date(2025, 11, 20)
+MONTHS = [datetime.date(2025, m, 1) for m in range(1, 12)]
+AMOUNTS = st.decimals(min_value=0, max_value=900, places=2)
+
+
+def kept_rows() -> dict:
+    return {
+        (r.month, r.dimension, r.key): (r.funds_in_place, r.investment_completed, r.entries)
+        for r in MonthTotal.objects.all()
+        # A row emptied by a correction or a move equals no row.
+        if r.funds_in_place or r.investment_completed or r.entries
+    }
+
+
+def funds_to_date_rows() -> dict:
+    return {(e.project_id, e.month): e.funds_to_date for e in MonthEnd.objects.order_by("pk")}
+
+
+def summed_funds_to_date() -> dict:
+    return {
+        (e.project_id, e.month): MonthlyProgress.objects.filter(
+            project_id=e.project_id, month__lte=e.month
+        ).aggregate(total=Sum("funds_in_place"))["total"]
+        or Decimal("0")
+        for e in MonthEnd.objects.all()
+    }
+
+
+OPERATIONS = st.lists(
+    st.one_of(
+        st.tuples(st.just("file"), st.integers(0, 3), st.sampled_from(MONTHS), AMOUNTS, AMOUNTS),
+        st.tuples(st.just("correct"), st.integers(0, 20), st.sampled_from(MONTHS), AMOUNTS),
+        st.tuples(st.just("move"), st.integers(0, 3), st.sampled_from(["unit", "chain", "place"])),
+        st.tuples(st.just("lead"), st.integers(0, 3), st.booleans()),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(operations=OPERATIONS)
+def test_kept_totals_equal_the_entries_after_any_filings_corrections_and_moves(db, operations):
+    with time_machine.travel(TODAY, tick=False), transaction.atomic():
+        admin = factories.AdminFactory()
+        leader = factories.LeaderFactory()
+        units = [factories.UnitFactory(), factories.UnitFactory()]
+        chains = [factories.ChainFactory(), factories.ChainFactory()]
+        places = [factories.PlaceFactory(), factories.PlaceFactory()]
+        projects = [
+            factories.ProjectFactory(unit=units[0], chain=chains[0], place=places[0])
+            for _ in range(4)
+        ]
+        # Months already built before the writes: their funds to date must follow them.
+        month_ends.ensure(datetime.date(2025, 3, 1), datetime.date(2025, 9, 1))
+        for op in operations:
+            if op[0] == "file":
+                _, i, month, funds, completed = op
+                if not MonthlyProgress.objects.filter(project=projects[i], month=month).exists():
+                    services.progress_create(
+                        user=admin,
+                        project_id=projects[i].pk,
+                        month=month,
+                        funds_in_place=funds,
+                        investment_completed=completed,
+                    )
+            elif op[0] == "correct":
+                _, i, month, funds = op
+                entries = list(MonthlyProgress.objects.order_by("pk"))
+                if not entries:
+                    continue
+                entry = entries[i % len(entries)]
+                taken = MonthlyProgress.objects.filter(project=entry.project, month=month)
+                fields = {"funds_in_place": funds}
+                if not taken.exclude(pk=entry.pk).exists():
+                    fields["month"] = month  # a correction may move the entry to another month
+                services.progress_update(user=admin, progress_id=entry.pk, **fields)
+            else:
+                project = Project.objects.get(pk=projects[op[1]].pk)
+                if op[0] == "move":
+                    choices = {"unit": units, "chain": chains, "place": places}[op[2]]
+                    current = getattr(project, f"{op[2]}_id")
+                    fields = {op[2]: next(c for c in choices if c.pk != current)}
+                else:
+                    fields = {"leader": leader if op[2] else None}
+                services.project_update(
+                    project_id=project.pk, version=project.version, user=admin, **fields
+                )
+        kept, ends = kept_rows(), funds_to_date_rows()
+        month_totals.rebuild()
+        assert kept == kept_rows()
+        assert ends == summed_funds_to_date()
+
+
+@pytest.mark.django_db
+def test_one_filter_reads_the_kept_rows_and_gives_the_sums_of_the_entries():
+    with time_machine.travel(TODAY, tick=False):
+        unit = factories.UnitFactory()
+        mine = factories.ProjectFactory(unit=unit)
+        other = factories.ProjectFactory()
+        for month in MONTHS[:6]:
+            factories.ProgressFactory(project=mine, month=month, funds_in_place=Decimal("12.5"))
+            factories.ProgressFactory(project=other, month=month, funds_in_place=Decimal("7"))
+        one_filter = Scope(year=2025, month=6, unit_id=unit.pk)
+        # Two filters are summed from the entries: the same projects, the same sums.
+        two_filters = Scope(year=2025, month=6, unit_id=unit.pk, place_id=mine.place_id)
+        kept = amounts.month_sums(one_filter, MONTHS[0], MONTHS[5])
+        summed = amounts.month_sums(two_filters, MONTHS[0], MONTHS[5])
+        assert kept == summed
+        assert sum(row["funds"] for row in kept.values()) == Decimal("75.00")
+
+
+@pytest.mark.django_db
+def test_deleting_a_project_in_the_admin_takes_its_entries_out_of_the_totals():
+    with time_machine.travel(TODAY, tick=False):
+        admin = factories.AdminFactory(is_superuser=True, is_staff=True)
+        gone, kept = factories.ProjectFactory(), factories.ProjectFactory()
+        factories.ProgressFactory(project=gone, month=MONTHS[4], funds_in_place=Decimal("40"))
+        factories.ProgressFactory(project=kept, month=MONTHS[4], funds_in_place=Decimal("2"))
+        services.projects_delete(user=admin, project_ids=[gone.pk])
+        row = MonthTotal.objects.get(month=MONTHS[4], dimension="all", key=0)
+        assert (row.funds_in_place, row.entries) == (Decimal("2.00"), 1)
+
+
+@pytest.mark.django_db
+def test_an_officer_cannot_delete_projects():
+    from django.core.exceptions import PermissionDenied
+
+    officer = factories.OfficerFactory()
+    project = factories.ProjectFactory(unit=officer.unit)
+    with pytest.raises(PermissionDenied):
+        services.projects_delete(user=officer, project_ids=[project.pk])
+    assert Project.objects.filter(pk=project.pk).exists()
+
+
+# --- the closed months' kept card counts -------------------------------------------------------
+
+
+@pytest.fixture
+def closed_month(db):
+    """A project signed in March 2025, on the card since January; the dashboard of September
+    (closed on 20 November) read once, so its counts are kept."""
+    with time_machine.travel(datetime.datetime(2025, 1, 5, 12, tzinfo=TZ), tick=False):
+        project = factories.ProjectFactory(stage=Stage.BLUE, signed_on=datetime.date(2025, 3, 3))
+    return project
+
+
+def new_signings(scope):
+    return figures.headline(scope)["new_signings"]
+
+
+def test_a_late_signing_date_changes_the_closed_month_at_once(closed_month):
+    scope = Scope(year=2025, month=9)
+    admin = factories.AdminFactory()
+    with time_machine.travel(TODAY, tick=False):
+        assert new_signings(scope) == 1
+        version = month_ends.cards_version()
+        services.project_update(
+            project_id=closed_month.pk,
+            version=closed_month.version,
+            user=admin,
+            signed_on=datetime.date(2024, 12, 30),
+        )
+        assert month_ends.cards_version() != version
+        assert new_signings(scope) == 0
+
+
+def test_an_edit_that_no_closed_month_reads_keeps_their_counts(closed_month):
+    admin = factories.AdminFactory()
+    with time_machine.travel(TODAY, tick=False):
+        version = month_ends.cards_version()
+        services.project_update(
+            project_id=closed_month.pk,
+            version=closed_month.version,
+            user=admin,
+            name="改名后的项目",
+            expected_completion_on=datetime.date(2027, 1, 1),
+        )
+        assert month_ends.cards_version() == version
+
+
+def test_a_late_filing_for_a_closed_month_shows_in_its_funds_at_once(closed_month):
+    scope = Scope(year=2025, month=9)
+    admin = factories.AdminFactory()
+    with time_machine.travel(TODAY, tick=False):
+        before = figures.dashboard(scope)
+        version = month_ends.cards_version()
+        services.progress_create(
+            user=admin,
+            project_id=closed_month.pk,
+            month=datetime.date(2025, 8, 1),
+            funds_in_place=Decimal("300"),
+            investment_completed=Decimal("50"),
+        )
+        after = figures.dashboard(scope)
+        # The card did not change, so its counts are still the kept ones ...
+        assert month_ends.cards_version() == version
+        # ... and the money is the entries' at once, everywhere it shows.
+        gained = after["headline"]["funds_in_place_ytd"] - before["headline"]["funds_in_place_ytd"]
+        assert gained == Decimal("300.00")
+        assert after["by_unit"][0]["funds_ytd"] == Decimal("300.00")
+        assert after["monthly_funds"]["this_year"][7] == Decimal("300.00")
+        assert after["forecast"]["actual"] == after["headline"]["funds_in_place_ytd"]
