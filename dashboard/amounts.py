@@ -2,10 +2,11 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import DecimalField, QuerySet, Sum, Value
+from django.db.models import Count, DecimalField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from projects.models import MonthlyProgress
+from projects import month_totals
+from projects.models import MonthlyProgress, MonthTotal
 from projects.periods import Scope
 
 ZERO = Decimal("0.00")
@@ -31,3 +32,60 @@ def sum_of(expression, **kwargs):
 def progress_of(scope: Scope) -> QuerySet:
     """The progress entries of the scope's projects (every month)."""
     return MonthlyProgress.objects.filter(scope.project_q("project__"))
+
+
+# --- month sums: the kept month totals where they answer, else the entries -------------------
+
+# The scope filter each kept dimension answers.
+DIMENSION_OF_FILTER = {
+    "chain_id": "chain",
+    "place_id": "place",
+    "unit_id": "unit",
+    "leader_id": "leader",
+}
+
+
+def _sums(rows, *group):
+    return (
+        rows.order_by()
+        .values(*group)
+        .annotate(
+            funds=sum_of("funds_in_place"),
+            completed=sum_of("investment_completed"),
+            entries=Count("id") if rows.model is MonthlyProgress else Coalesce(Sum("entries"), 0),
+        )
+    )
+
+
+def month_sums(scope: Scope, first, last) -> dict:
+    """The scope's funds in place, investment completed and number of entries per month
+    (`first`..`last`, first days): {month: {"funds", "completed", "entries"}}.
+
+    Read from the kept month totals (`projects.month_totals`, a few rows per month) for the
+    whole city or one filter; summed from the entries for a combination of filters. Both are
+    the same sums (a property test holds them equal)."""
+    filters = scope.filters()
+    if len(filters) <= 1:
+        name, key = next(iter(filters.items()), ("", 0))
+        dimension = DIMENSION_OF_FILTER.get(name, MonthTotal.Dimension.ALL)
+        rows = _sums(month_totals.totals(dimension, first, last, keys=[key]), "month")
+    else:
+        rows = _sums(progress_of(scope).filter(month__gte=first, month__lte=last), "month")
+    return {row.pop("month"): row for row in rows}
+
+
+def sums_by(scope: Scope, dimension: str, first, last, *, whole_city=False) -> dict:
+    """Funds in place and investment completed of the months `first`..`last` by the
+    projects' chain (place, unit, leader): {id or None: {"funds", "completed", "entries"}}.
+
+    `whole_city`: every project whatever the scope's filters (三亮 compares a unit's whole
+    portfolio)."""
+    if whole_city or not scope.filters():
+        rows = _sums(month_totals.totals(dimension, first, last), "key")
+        return {row.pop("key") or None: row for row in rows}
+    field = f"project__{DIMENSION_OF_FILTER_FIELD[dimension]}"
+    rows = _sums(progress_of(scope).filter(month__gte=first, month__lte=last), field)
+    return {row.pop(field): row for row in rows}
+
+
+DIMENSION_OF_FILTER_FIELD = {dim: name for name, dim in DIMENSION_OF_FILTER.items()}

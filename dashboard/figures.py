@@ -54,8 +54,10 @@ Definitions (amounts in 万元, percentages as Decimal rounded to 0.01, None whe
 """
 
 import datetime
+import logging
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -69,11 +71,21 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dashboard.amounts import CENT, MONEY, ZERO, money, percent, progress_of, sum_of
-from dashboard.targets import forecast, mark_for, unit_scoreboard
-from projects import periods, warnings
+from dashboard.amounts import (
+    CENT,
+    MONEY,
+    ZERO,
+    money,
+    month_sums,
+    percent,
+    progress_of,
+    sum_of,
+    sums_by,
+)
+from dashboard.targets import forecast, mark_for, unit_counts, unit_scoreboard
+from projects import month_ends, periods, warnings
 from projects.flags import flags_of
-from projects.models import Problem, StageChange
+from projects.models import Problem, Project, StageChange
 from projects.periods import (
     Scope,
     committed_then,
@@ -100,6 +112,8 @@ __all__ = [
     "percent",
     "unit_scoreboard",
 ]
+
+logger = logging.getLogger(__name__)
 
 # The card in the order the dashboard shows it: progress order, then dropped.
 STAGES = [*ORDER, Stage.DROPPED]
@@ -135,29 +149,20 @@ def year_so_far(today: datetime.date) -> Scope:
 # --- headline ------------------------------------------------------------------------------
 
 
-def headline(scope: Scope) -> dict:
-    """The headline cards (three queries: projects, progress, recent signings' funds)."""
+def headline(scope: Scope, kept: dict | None = None) -> dict:
+    """The headline cards: the card counts (`cards`), the month sums (`month_sums`), and the
+    recent signings' funds (one query)."""
     previous = scope.previous_year()
-    projects = rows_once(scope.projects()).aggregate(
-        projects_in_progress=Count("id", filter=in_progress_q(scope)),
-        key_projects_of_year=Count("id", filter=key_of_year_q(scope)),
-        key_projects_started=Count("id", filter=key_started_q(scope)),
-        new_signings=Count("id", filter=signed_in_period_q(scope)),
-        new_signings_contracted=sum_of(committed_then(), filter=signed_in_period_q(scope)),
-        recent_contracted=sum_of(committed_then(), filter=recent_signings_q(scope)),
-    )
-    # Both years' months in one pass; the (month, project) index bounds the scan.
-    progress = (
-        progress_of(scope)
-        .filter(month__gte=previous.period_start, month__lte=scope.last_month)
-        .aggregate(
-            funds_in_place_ytd=sum_of("funds_in_place", filter=_ytd_q(scope)),
-            funds_in_place_prev_ytd=sum_of("funds_in_place", filter=_ytd_q(previous)),
-            investment_completed_ytd=sum_of("investment_completed", filter=_ytd_q(scope)),
-            investment_completed_prev_ytd=sum_of("investment_completed", filter=_ytd_q(previous)),
-            entries_prev_ytd=Count("id", filter=_ytd_q(previous)),
+    projects = (kept or cards(scope))["headline"]
+    sums = month_sums(scope, previous.period_start, scope.last_month)
+
+    def ytd(period: Scope, field: str):
+        return sum(
+            row[field]
+            for month, row in sums.items()
+            if period.period_start <= month <= period.last_month
         )
-    )
+
     # Driven from the recently signed projects through the (project, month) unique index.
     recent_funds = (
         progress_of(scope)
@@ -169,10 +174,10 @@ def headline(scope: Scope) -> dict:
         .aggregate(total=sum_of("funds_in_place"))["total"]
     )
     # No entry at all in last year's period: nothing to compare with (无可比数据), not zero.
-    comparable = progress["entries_prev_ytd"] > 0
-    funds_prev = money(progress["funds_in_place_prev_ytd"]) if comparable else None
-    completed_prev = money(progress["investment_completed_prev_ytd"]) if comparable else None
-    funds = money(progress["funds_in_place_ytd"])
+    comparable = ytd(previous, "entries") > 0
+    funds_prev = money(ytd(previous, "funds")) if comparable else None
+    completed_prev = money(ytd(previous, "completed")) if comparable else None
+    funds = money(ytd(scope, "funds"))
     increment = funds - funds_prev if comparable else None
     return {
         "projects_in_progress": projects["projects_in_progress"],
@@ -186,7 +191,7 @@ def headline(scope: Scope) -> dict:
         "key_projects_of_year": projects["key_projects_of_year"],
         "key_projects_started": projects["key_projects_started"],
         "start_rate": percent(projects["key_projects_started"], projects["key_projects_of_year"]),
-        "investment_completed_ytd": money(progress["investment_completed_ytd"]),
+        "investment_completed_ytd": money(ytd(scope, "completed")),
         "investment_completed_prev_ytd": completed_prev,
         "new_signings": projects["new_signings"],
         "new_signings_contracted": money(projects["new_signings_contracted"]),
@@ -209,52 +214,128 @@ def headline_queries(scope: Scope) -> dict:
 # --- breakdowns ----------------------------------------------------------------------------
 
 
-def _card_groups(scope: Scope) -> list[dict]:
-    """Existing projects at the period's end grouped by stage then and every breakdown's
-    dimension, with their names (one query; a few hundred groups at any size)."""
-    names = [f for dim in DIMENSIONS.values() for f in (dim[0], *dim[1], *dim[2])]
-    return list(
+# For each breakdown: the project field, the model naming it, and the list's query parameter.
+DIMENSIONS = {
+    "chain": ("chain_id", "chain", "chain"),
+    "place": ("place_id", "place", "place"),
+    "unit": ("unit_id", "unit", "unit"),
+    "leader": ("leader_id", "leader", "leader"),
+}
+
+
+def _count_cards(scope: Scope) -> dict:
+    """Everything the figures count on the card as it stood at the period's end (four
+    queries): the headline counts and the funnel in one pass over the projects, each
+    breakdown's projects by stage then, and each unit's signings and starts (三亮)."""
+    funnel = {}
+    for i, stage in enumerate(ACTIVE):
+        reached = in_play_q() & Q(reached_then__gte=i)
+        entered = reached & (Q(reached_before__isnull=True) | Q(reached_before__lt=i))
+        funnel[f"funnel_{stage.value}"] = Count("id", filter=reached)
+        funnel[f"funnel_{stage.value}_entered"] = Count("id", filter=entered)
+    counts = rows_once(scope.projects()).aggregate(
+        projects_in_progress=Count("id", filter=in_progress_q(scope)),
+        key_projects_of_year=Count("id", filter=key_of_year_q(scope)),
+        key_projects_started=Count("id", filter=key_started_q(scope)),
+        new_signings=Count("id", filter=signed_in_period_q(scope)),
+        new_signings_contracted=sum_of(committed_then(), filter=signed_in_period_q(scope)),
+        recent_contracted=sum_of(committed_then(), filter=recent_signings_q(scope)),
+    )
+    # Apart: in one aggregate with the counts above, SQLite read a year-start column wrongly.
+    counts.update(rows_once(scope.projects()).aggregate(**funnel))
+    return {
+        "headline": counts,
+        "groups": _card_groups(scope),
+        "units": unit_counts(scope),
+    }
+
+
+def _card_groups(scope: Scope) -> dict:
+    """Each breakdown's projects by stage at the period's end: {dimension: {id: {stage:
+    [count, investment]}}} (one grouped query of a few thousand groups, rolled up here)."""
+    fields = [dim[0] for dim in DIMENSIONS.values()]
+    groups = (
         scope.projects()
         .filter(existing_q())
         .order_by()
-        .values(*dict.fromkeys(names), "stage_then")
+        .values(*fields, "stage_then")
         .annotate(count=Count("id"), investment=sum_of("total_then"))
     )
+    rollup: dict = {name: {} for name in DIMENSIONS}
+    for group in groups:
+        for name, (field, *_rest) in DIMENSIONS.items():
+            cell = (
+                rollup[name].setdefault(group[field], {}).setdefault(group["stage_then"], [0, ZERO])
+            )
+            cell[0] += group["count"]
+            cell[1] += group["investment"]
+    return rollup
 
 
-def _funds_groups(scope: Scope) -> list[dict]:
-    """Funds in place in the period by every breakdown's dimension (one query)."""
-    fields = [f"project__{dim[0]}" for dim in DIMENSIONS.values()]
-    return list(
-        progress_of(scope)
-        .filter(_ytd_q(scope))
-        .order_by()
-        .values(*fields)
-        .annotate(total=sum_of("funds_in_place"))
+def _groups(scope: Scope) -> dict:
+    """`_card_groups`, kept with the card counts for a closed month."""
+    if scope.period_end < timezone.localdate():
+        return cards(scope)["groups"]
+    return _card_groups(scope)
+
+
+def cards(scope: Scope, today: datetime.date | None = None) -> dict:
+    """The card counts of `_count_cards` for the scope.
+
+    A closed month's card is fixed by its history: only a correction of the past changes it
+    (`projects.month_ends.cards_changed`, bumped in the writer's transaction). Its counts are
+    kept in the shared cache under that version, so every leader reads the same counts built
+    once, and the first read after a correction builds them again. An open period's card
+    moves with every filing: built every time. A cache that fails is skipped, never an error.
+    """
+    today = today or timezone.localdate()
+    if scope.period_end >= today:
+        return _count_cards(scope)
+    built = month_ends.cards_key(datetime.date(scope.year - 1, 12, 1), scope.last_month)
+    key = "figures:cards:{}:{}".format(
+        built,
+        ":".join(f"{name}={value}" for name, value in sorted(scope.as_dict().items())),
     )
+    try:
+        kept = cache.get(key)
+    except Exception:  # the cache is a convenience: figures never depend on it
+        logger.warning("figures cache unavailable", exc_info=True)
+        kept = None
+    if kept is None:
+        kept = _count_cards(scope)
+        try:
+            cache.set(key, kept, KEPT_SECONDS)
+        except Exception:
+            logger.warning("figures cache unavailable", exc_info=True)
+    return kept
 
 
-def breakdowns(scope: Scope) -> dict:
-    """The stage table and the chain, place, unit and leader breakdowns (two queries)."""
-    groups = _card_groups(scope)
-    funds = _funds_groups(scope)
+# A kept card is replaced by a new version, never stale; this only bounds the memory it holds.
+KEPT_SECONDS = 24 * 3600
+
+
+def breakdowns(scope: Scope, kept: dict | None = None) -> dict:
+    """The stage table and the chain, place, unit and leader breakdowns: the card counts,
+    each dimension's names (four small queries) and funds in place (`sums_by`)."""
+    groups = (kept or cards(scope))["groups"]
     result = {"by_stage": _stage_rows(scope, groups)}
     for dimension in DIMENSIONS:
-        result[f"by_{dimension}"] = _breakdown(scope, dimension, groups, funds)
+        result[f"by_{dimension}"] = _breakdown(scope, dimension, groups[dimension])
     return result
 
 
 def by_stage(scope: Scope) -> list[dict]:
     """Count and total investment of the scope's projects at each stage at the period's end."""
-    return _stage_rows(scope, _card_groups(scope))
+    return _stage_rows(scope, _groups(scope))
 
 
-def _stage_rows(scope: Scope, groups: list[dict]) -> list[dict]:
+def _stage_rows(scope: Scope, groups: dict) -> list[dict]:
     counts: dict = {}
-    for group in groups:
-        row = counts.setdefault(group["stage_then"], {"count": 0, "investment": ZERO})
-        row["count"] += group["count"]
-        row["investment"] += group["investment"]
+    for by_stage in groups["chain"].values():
+        for stage, (count, investment) in by_stage.items():
+            row = counts.setdefault(stage, {"count": 0, "investment": ZERO})
+            row["count"] += count
+            row["investment"] += investment
     result = []
     for stage in STAGES:
         row = counts.get(stage.value, {})
@@ -271,64 +352,63 @@ def _stage_rows(scope: Scope, groups: list[dict]) -> list[dict]:
     return result
 
 
-# For each breakdown: the project field, the fields naming it, and the list's query parameter.
-DIMENSIONS = {
-    "chain": ("chain_id", ("chain__short_name", "chain__name"), ("chain__order",), "chain"),
-    "place": ("place_id", ("place__name",), ("place__order",), "place"),
-    "unit": ("unit_id", ("unit__short_name", "unit__name"), ("unit__order",), "unit"),
-    "leader": ("leader_id", ("leader__full_name", "leader__username"), (), "leader"),
-}
+def _names(dimension: str, keys) -> dict:
+    """Each id's name and sort key: the reference order (the chains' 2+4 order, places',
+    units'), then the name."""
+    model = Project._meta.get_field(DIMENSIONS[dimension][1]).related_model
+    ids = [key for key in keys if key is not None]
+    if dimension == "leader":
+        rows = model.objects.filter(pk__in=ids).values_list("pk", "full_name", "username")
+        return {pk: (full or user, ()) for pk, full, user in rows}
+    short = ["short_name"] if dimension in ("chain", "unit") else []
+    rows = model.objects.filter(pk__in=ids).values_list("pk", *short, "name", "order")
+    return {row[0]: (next((n for n in row[1:-1] if n), ""), (row[-1],)) for row in rows}
 
 
-def _breakdown(scope: Scope, dimension: str, groups: list[dict], funds: list[dict]) -> list[dict]:
-    """One breakdown rolled up from the card groups and the funds groups."""
-    field, name_fields, order_fields, param = DIMENSIONS[dimension]
-    funds_by_key: dict = {}
-    for group in funds:
-        key = group[f"project__{field}"]
-        funds_by_key[key] = funds_by_key.get(key, ZERO) + group["total"]
+def _breakdown(scope: Scope, dimension: str, groups: dict) -> list[dict]:
+    """One breakdown: its card counts with each row's name and funds in place."""
+    param = DIMENSIONS[dimension][2]
+    funds = sums_by(scope, dimension, scope.period_start, scope.last_month)
+    names = _names(dimension, groups)
     rows: dict = {}
     sort_keys: dict = {}
-    for group in groups:
-        key = group[field]
-        row = rows.get(key)
-        if row is None:
-            # Reference order (the chains' 2+4 order, places', units'), then name; "none" last.
-            name = next((group[f] for f in name_fields if group[f]), None)
-            row = rows[key] = {
-                "id": key,
-                "name": name or "",
-                "count": 0,
-                "investment": ZERO,
-                "funds_ytd": money(funds_by_key.get(key)),
-                "stages": {stage.value: 0 for stage in STAGES},
-                # The list has no "not filled in" filter, so that row has no drill-down.
-                "query": scope.figure_query("live", **{param: key}) if key is not None else None,
-            }
-            order = tuple(group[f] for f in order_fields)
-            sort_keys[key] = (key is None, order, row["name"], key or 0)
-        row["stages"][group["stage_then"]] += group["count"]
-        if group["stage_then"] != Stage.DROPPED:
-            row["count"] += group["count"]
-            row["investment"] = money(row["investment"] + group["investment"])
+    for key, by_stage in groups.items():
+        name, order = names.get(key, ("", ()))
+        row = rows[key] = {
+            "id": key,
+            "name": name,
+            "count": 0,
+            "investment": ZERO,
+            "funds_ytd": money(funds.get(key, {}).get("funds")),
+            "stages": {stage.value: 0 for stage in STAGES},
+            # The list has no "not filled in" filter, so that row has no drill-down.
+            "query": scope.figure_query("live", **{param: key}) if key is not None else None,
+        }
+        # "None" (not filled in) last.
+        sort_keys[key] = (key is None, order, name, key or 0)
+        for stage, (count, investment) in by_stage.items():
+            row["stages"][stage] += count
+            if stage != Stage.DROPPED:
+                row["count"] += count
+                row["investment"] = money(row["investment"] + investment)
     return sorted(rows.values(), key=lambda row: sort_keys[row["id"]])
 
 
 def by_chain(scope: Scope) -> list[dict]:
-    return breakdowns(scope)["by_chain"]
+    return _breakdown(scope, "chain", _groups(scope)["chain"])
 
 
 def by_place(scope: Scope) -> list[dict]:
-    return breakdowns(scope)["by_place"]
+    return _breakdown(scope, "place", _groups(scope)["place"])
 
 
 def by_unit(scope: Scope) -> list[dict]:
-    return breakdowns(scope)["by_unit"]
+    return _breakdown(scope, "unit", _groups(scope)["unit"])
 
 
 def by_leader(scope: Scope) -> list[dict]:
     """The leaders' 四个一 portfolios; the row with id None holds projects without a leader."""
-    return breakdowns(scope)["by_leader"]
+    return _breakdown(scope, "leader", _groups(scope)["leader"])
 
 
 # --- time series and history ---------------------------------------------------------------
@@ -341,13 +421,8 @@ def monthly_funds(scope: Scope) -> dict:
     so are last year's months without any entry (无可比数据).
     """
     previous = scope.previous_year()
-    totals = dict(
-        progress_of(scope)
-        .filter(month__gte=previous.period_start, month__lte=scope.last_month)
-        .order_by()
-        .values_list("month")
-        .annotate(total=sum_of("funds_in_place"))
-    )
+    sums = month_sums(scope, previous.period_start, scope.last_month)
+    totals = {month: row["funds"] for month, row in sums.items()}
     months = list(range(1, 13))
     this_year = [
         money(totals.get(datetime.date(scope.year, m, 1))) if m <= scope.month else None
@@ -441,31 +516,25 @@ def stage_movements(scope: Scope) -> dict:
     return {**counts, "changes": _changes(scope)}
 
 
-def stage_funnel(scope: Scope) -> list[dict]:
-    """Red -> orange -> blue -> green over the year (one query).
+def stage_funnel(scope: Scope, kept: dict | None = None) -> list[dict]:
+    """Red -> orange -> blue -> green over the year (counted with the card, `cards`).
 
     The projects in play during the year (see periods.in_play_q), each counted at every stage
     its StageChange history shows it had reached by the end of the period; a project whose
     history starts after the period did not exist yet. `count` is how many had reached at
     least that stage; `entered` how many first reached it during the year. Each stage's
-    `query` lists exactly the projects of `count`.
+    `query` lists exactly the projects of `count`. (The highest stage reached by the period's
+    end and before the year are the same sets as periods.reached_q, which the list's
+    drill-down filters by.)
     """
-    # The highest stage reached, by the period's end and before the year, as two columns
-    # (the same sets as periods.reached_q, which the list's drill-down filters by).
-    aggregates = {}
-    for i, stage in enumerate(ACTIVE):
-        reached = in_play_q() & Q(reached_then__gte=i)
-        entered = reached & (Q(reached_before__isnull=True) | Q(reached_before__lt=i))
-        aggregates[stage.value] = Count("id", filter=reached)
-        aggregates[f"{stage.value}_entered"] = Count("id", filter=entered)
-    counts = rows_once(scope.projects()).aggregate(**aggregates)
+    counts = (kept or cards(scope))["headline"]
     return [
         {
             "stage": stage.value,
             "label": str(stage.label),
             "color": COLORS[stage],
-            "count": counts[stage.value],
-            "entered": counts[f"{stage.value}_entered"],
+            "count": counts[f"funnel_{stage.value}"],
+            "entered": counts[f"funnel_{stage.value}_entered"],
             "query": scope.figure_query("reached", at_stage=stage.value),
         }
         for stage in ACTIVE
@@ -497,9 +566,24 @@ def attention(scope: Scope, limit: int = 10, today: datetime.date | None = None)
         )
     else:
         live = with_flags_at(scope.projects().filter(live_q()), day, warnings.thresholds())
-    live = live.select_related("unit")
-    flagged = live.filter(flagged_then_q()).order_by("-total_investment", "id")
-    four_one = live.filter(four_one_missing=True).order_by("-total_investment", "id")
+    # One pass over the live projects, largest first, gives both lists' lengths and tops;
+    # only the shown rows are loaded with their flags.
+    ranked = list(
+        live.annotate(
+            flagged=Case(When(flagged_then_q(), then=Value(1)), default=Value(0)),
+            missing=Case(When(four_one_missing=True, then=Value(1)), default=Value(0)),
+        )
+        .order_by("-total_investment", "id")
+        .values_list("pk", "flagged", "missing")
+    )
+    flagged_ids = [pk for pk, flagged, _missing in ranked if flagged]
+    four_one_ids = [pk for pk, _flagged, missing in ranked if missing]
+    shown = {
+        project.pk: project
+        for project in live.select_related("unit").filter(
+            pk__in=flagged_ids[:limit] + four_one_ids[:limit]
+        )
+    }
     return {
         "day": day.isoformat(),
         "overdue_problems": [
@@ -520,18 +604,17 @@ def attention(scope: Scope, limit: int = 10, today: datetime.date | None = None)
                 **_project_dict(project),
                 "flags": [str(flag.label) for flag in flags_of(project, project.staleness_then)],
             }
-            for project in flagged[:limit]
+            for project in (shown[pk] for pk in flagged_ids[:limit])
         ],
         "four_one_missing": [
-            {**_project_dict(project), "missing": _missing(project)} for project in four_one[:limit]
+            {**_project_dict(shown[pk]), "missing": _missing(shown[pk])}
+            for pk in four_one_ids[:limit]
         ],
         "changed_this_month": _changes(scope, limit=limit),
-        # Counted one by one: a single aggregate over the flag annotations lets Django drop
-        # an annotation the filter still names, which SQLite then reads as a string.
         "totals": {
             "overdue_problems": overdue.count(),
-            "flagged_projects": flagged.count(),
-            "four_one_missing": four_one.count(),
+            "flagged_projects": len(flagged_ids),
+            "four_one_missing": len(four_one_ids),
         },
         "queries": {
             # The problem list (not the project list): the figure counts problems.
@@ -582,15 +665,16 @@ def _missing(project) -> list[dict]:
 
 def dashboard(scope: Scope) -> dict:
     """Every figure of the scope in one dict (the API returns it as JSON, Decimals as strings)."""
+    kept = cards(scope)
     return {
         "scope": scope.as_dict(),
-        "headline": headline(scope),
+        "headline": headline(scope, kept),
         "headline_queries": headline_queries(scope),
-        **breakdowns(scope),
+        **breakdowns(scope, kept),
         "monthly_funds": monthly_funds(scope),
         "stage_movements": stage_movements(scope),
-        "stage_funnel": stage_funnel(scope),
-        "unit_scoreboard": unit_scoreboard(scope),
+        "stage_funnel": stage_funnel(scope, kept),
+        "unit_scoreboard": unit_scoreboard(scope, kept),
         "forecast": forecast(scope),
         "attention": attention(scope),
     }

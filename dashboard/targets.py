@@ -6,28 +6,26 @@ Definitions are in dashboard/figures.py's docstring; the sets of projects in pro
 import datetime
 from decimal import Decimal
 
-from django.db.models import Count, OuterRef, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Count, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from dashboard.amounts import MONEY, ZERO, money, percent, progress_of, sum_of
+from dashboard.amounts import MONEY, ZERO, money, month_sums, percent, sum_of, sums_by
 from dashboard.models import AnnualTarget, StageWeight
 from projects import periods
-from projects.models import MonthlyProgress, Project
+from projects.models import Project
 from projects.periods import (
     Scope,
     committed_then,
     rows_once,
     signed_in_period_q,
     started_in_period_q,
-    ytd_months_q,
 )
 from projects.stages import ACTIVE, COLORS
 
 # 三亮 marks: points behind the time-proportional target.
 YELLOW_FROM = Decimal("10")
 RED_ABOVE = Decimal("30")
-_ytd_q = ytd_months_q
 
 # --- 三亮 and the forecast ----------------------------------------------------------------
 
@@ -39,10 +37,24 @@ def mark_for(behind_points: Decimal | None) -> str:
     return "red" if behind_points > RED_ABOVE else "yellow"
 
 
-def unit_scoreboard(scope: Scope) -> list[dict]:
+def unit_counts(scope: Scope) -> dict:
+    """Each unit's signings and starts in the period, over its whole portfolio (one query)."""
+    return {
+        row["unit_id"]: row
+        for row in rows_once(periods.as_of(Project.objects.all(), scope))
+        .values("unit_id")
+        .annotate(
+            signings=Count("id", filter=signed_in_period_q(scope)),
+            starts=Count("id", filter=started_in_period_q(scope)),
+        )
+    }
+
+
+def unit_scoreboard(scope: Scope, kept: dict | None = None) -> list[dict]:
     """Units with a target for the year against their actuals, ranked by funds completion.
 
-    Three queries: the targets, the units' signings and starts, their funds in place.
+    Three queries: the targets, the units' signings and starts (kept with the card counts,
+    `figures.cards`), their funds in place (the month totals).
     Equal completion shares a rank (1, 1, 3); units without a funds target rank last.
     """
     targets = AnnualTarget.objects.filter(year=scope.year, unit__isnull=False).select_related(
@@ -53,31 +65,21 @@ def unit_scoreboard(scope: Scope) -> list[dict]:
     targets = list(targets.order_by("unit__order", "unit__name"))
     if not targets:
         return []
-    unit_ids = [t.unit_id for t in targets]
-    counts = {
-        row["unit_id"]: row
-        for row in rows_once(periods.as_of(Project.objects.filter(unit_id__in=unit_ids), scope))
-        .values("unit_id")
-        .annotate(
-            signings=Count("id", filter=signed_in_period_q(scope)),
-            starts=Count("id", filter=started_in_period_q(scope)),
-        )
+    counts = (kept or {}).get("units") or unit_counts(scope)
+    # A unit's whole portfolio, whatever the scope's other filters.
+    funds = {
+        key: row["funds"]
+        for key, row in sums_by(
+            scope, "unit", scope.period_start, scope.last_month, whole_city=True
+        ).items()
     }
-    # All units' funds in one scan of the period's months (the (month, project) index); a
-    # filter on the units would make the database read every entry of their projects instead.
-    funds = dict(
-        MonthlyProgress.objects.filter(_ytd_q(scope))
-        .order_by()
-        .values_list("project__unit_id")
-        .annotate(total=sum_of("funds_in_place"))
-    )
     time_progress = scope.time_progress
     rows = []
     for target in targets:
         actual_funds = money(funds.get(target.unit_id))
         completion = percent(actual_funds, target.funds_in_place)
         behind = None if completion is None else time_progress - completion
-        unit_counts = counts.get(target.unit_id, {})
+        mine = counts.get(target.unit_id, {})
         unit_scope = Scope(year=scope.year, month=scope.month, unit_id=target.unit_id)
         rows.append(
             {
@@ -91,11 +93,11 @@ def unit_scoreboard(scope: Scope) -> list[dict]:
                 "mark": mark_for(behind),
                 "rank": None,
                 "target_signings": target.new_signings,
-                "actual_signings": unit_counts.get("signings", 0),
-                "signings_completion": percent(unit_counts.get("signings", 0), target.new_signings),
+                "actual_signings": mine.get("signings", 0),
+                "signings_completion": percent(mine.get("signings", 0), target.new_signings),
                 "target_starts": target.starts,
-                "actual_starts": unit_counts.get("starts", 0),
-                "starts_completion": percent(unit_counts.get("starts", 0), target.starts),
+                "actual_starts": mine.get("starts", 0),
+                "starts_completion": percent(mine.get("starts", 0), target.starts),
                 "query": unit_scope.figure_query("funds"),
                 "signings_query": unit_scope.figure_query("new_signings"),
                 "starts_query": unit_scope.figure_query("starts"),
@@ -122,21 +124,14 @@ def forecast(scope: Scope, today: datetime.date | None = None) -> dict | None:
     if scope.is_over(today or timezone.localdate()):
         return None
     weights = dict(StageWeight.objects.values_list("stage", "weight"))
-    in_place = Subquery(
-        MonthlyProgress.objects.filter(project_id=OuterRef("pk"), month__lte=scope.last_month)
-        .order_by()
-        .values("project_id")
-        .annotate(total=Sum("funds_in_place"))
-        .values("total"),
-        output_field=MONEY,
-    )
+    in_place = periods.funds_to_date_then(scope, today)
     remaining = {
         row["stage_then"]: row["remaining"]
         for row in rows_once(scope.projects())
         .filter(stage_then__in=ACTIVE)
         .annotate(
             left=Greatest(
-                committed_then() - Coalesce(in_place, Value(ZERO), output_field=MONEY),
+                committed_then() - in_place,
                 Value(ZERO),
                 output_field=MONEY,
             )
@@ -160,7 +155,9 @@ def forecast(scope: Scope, today: datetime.date | None = None) -> dict | None:
             }
         )
     actual = money(
-        progress_of(scope).filter(_ytd_q(scope)).aggregate(total=sum_of("funds_in_place"))["total"]
+        sum(
+            row["funds"] for row in month_sums(scope, scope.period_start, scope.last_month).values()
+        )
     )
     pipeline = money(sum((s["pipeline"] for s in stages), ZERO))
     weighted = money(sum((s["weighted"] for s in stages), ZERO))

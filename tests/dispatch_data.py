@@ -38,6 +38,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from dashboard.models import AnnualTarget
+from projects import services as project_services
 from projects.models import MonthlyProgress, StageChange
 from projects.stages import Stage
 from tests import factories
@@ -54,11 +55,13 @@ def at(day: str) -> datetime.datetime:
 
 
 def progress(project, month: str, funds, investment=0):
-    return MonthlyProgress.objects.create(
-        project=project,
-        month=datetime.date.fromisoformat(month + "-01"),
-        funds_in_place=D(funds),
-        investment_completed=D(investment),
+    return factories.filed(
+        MonthlyProgress.objects.create(
+            project=project,
+            month=datetime.date.fromisoformat(month + "-01"),
+            funds_in_place=D(funds),
+            investment_completed=D(investment),
+        )
     )
 
 
@@ -232,3 +235,11 @@ def running_robot_server():
     finally:
         server.httpd.shutdown()
         server.httpd.server_close()
+
+
+def correct(entries, **fields):
+    """Correct entries as an office does, through the progress service (which keeps the month
+    totals the report reads)."""
+    admin = factories.AdminFactory()
+    for entry in entries:
+        project_services.progress_update(user=admin, progress_id=entry.pk, **fields)

@@ -122,8 +122,8 @@ def test_the_overview_runs_six_queries_whatever_the_size(size, django_assert_num
     # The first read builds the closed months' MonthEnd rows (projects.month_ends).
     selectors.chain_overview()
     # chains, their 链主, whether the year's starting month-end rows are built, projects by
-    # chain and stage, funds by chain, outputs, links
-    with django_assert_num_queries(7):
+    # chain and stage, the chains' names, funds by chain (month totals), outputs, links
+    with django_assert_num_queries(8):
         overview = selectors.chain_overview()
         rendered = [
             (r.chain.name, [o.name for o in r.chain.chain_owners.all()]) for r in overview.rows

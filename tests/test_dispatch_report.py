@@ -14,7 +14,7 @@ from django_celery_beat.models import PeriodicTask
 from dispatch import services, snapshot, tasks
 from dispatch.models import Notice, Report
 from projects.models import MonthlyProgress
-from tests.dispatch_data import JANUARY, TODAY, build, progress, row_named, table_rows
+from tests.dispatch_data import JANUARY, TODAY, build, correct, progress, row_named, table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -113,7 +113,7 @@ def test_the_report_lists_key_projects_without_progress_flags_and_problems_overd
 
 def test_editing_data_after_generation_does_not_change_the_report(report, data):
     before = report.snapshot
-    MonthlyProgress.objects.filter(project=data.p1, month=JANUARY).update(funds_in_place=9999)
+    correct(MonthlyProgress.objects.filter(project=data.p1, month=JANUARY), funds_in_place=9999)
     progress(data.p2, "2026-01", 100)
 
     report.refresh_from_db()
@@ -123,7 +123,7 @@ def test_editing_data_after_generation_does_not_change_the_report(report, data):
 
 
 def test_generating_the_month_again_makes_version_two_and_keeps_version_one(report, data):
-    MonthlyProgress.objects.filter(project=data.p1, month=JANUARY).update(funds_in_place=1900)
+    correct(MonthlyProgress.objects.filter(project=data.p1, month=JANUARY), funds_in_place=1900)
 
     second = services.report_generate_now(month=JANUARY)
 

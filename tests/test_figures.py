@@ -33,6 +33,7 @@ from django.test.utils import CaptureQueriesContext
 from dashboard import figures
 from dashboard.figures import Scope
 from dashboard.models import AnnualTarget, StageWeight
+from projects import month_totals
 from projects.models import MonthlyProgress, Problem, Project, StageChange
 from projects.stages import Stage
 from tests import factories
@@ -673,6 +674,7 @@ def build_portfolio(size: int, months: int = 24):
                 )
             )
         MonthlyProgress.objects.bulk_create(rows)
+        month_totals.rebuild()  # entries written in bulk, as the loaders do
         StageChange.objects.bulk_create(moves)
 
 

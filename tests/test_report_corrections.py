@@ -10,7 +10,7 @@ from docx import Document
 from dispatch import render, services
 from dispatch.corrections import describe, snapshot_diff
 from projects.models import MonthlyProgress
-from tests.dispatch_data import JANUARY, TODAY, build
+from tests.dispatch_data import JANUARY, TODAY, build, correct
 
 
 def snapshot(tables: dict) -> dict:
@@ -82,7 +82,9 @@ def test_a_second_version_prints_what_it_corrects(personas):
     with time_machine.travel(TODAY, tick=False):
         build(personas)
         services.report_generate_now(month=JANUARY)
-        MonthlyProgress.objects.filter(month=JANUARY, funds_in_place=600).update(funds_in_place=900)
+        correct(
+            MonthlyProgress.objects.filter(month=JANUARY, funds_in_place=600), funds_in_place=900
+        )
         second = services.report_generate_now(month=JANUARY)
 
     document = Document(io.BytesIO(render.report_docx(second)))

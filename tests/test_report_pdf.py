@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from dispatch import render, services
 from projects.models import MonthlyProgress
-from tests.dispatch_data import JANUARY, TODAY, build
+from tests.dispatch_data import JANUARY, TODAY, build, correct
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def plain(reader: PdfReader) -> str:
 
 
 def test_the_pdf_carries_the_masthead_and_the_months_figures(report):
-    MonthlyProgress.objects.filter(month=JANUARY).update(funds_in_place=1)  # after the freeze
+    correct(MonthlyProgress.objects.filter(month=JANUARY), funds_in_place=1)  # after the freeze
     reader = read_pdf(report)
     text = plain(reader)
 

@@ -58,12 +58,15 @@ def work_in(month: datetime.date, world: dict) -> None:
             project.started_on = timezone.localdate()
             move(project, Stage.GREEN)
         if (number + index) % 2 == 0:
-            MonthlyProgress.objects.create(
-                project=project,
-                month=month,
-                funds_in_place=Decimal(100 * (number + 1)),
-                investment_completed=Decimal(50 * index),
+            factories.filed(
+                MonthlyProgress.objects.create(
+                    project=project,
+                    month=month,
+                    funds_in_place=Decimal(100 * (number + 1)),
+                    investment_completed=Decimal(50 * index),
+                )
             )
+
     if index == 3:
         # Crosses the key-project line in March: key from then on, not before.
         first = world["projects"][0]
