@@ -159,6 +159,13 @@ def can_resolve_problem(user, problem) -> bool:
     return is_officer(user) and user.unit_id is not None and user.unit_id == problem.unit_id
 
 
+def can_correct_problem(user, problem) -> bool:
+    """A problem's description, category, unit and deadline are corrected by those who may
+    raise problems on its project. The unit it is assigned to resolves it but does not move
+    its own deadline: that stays with the project's side and the admins."""
+    return can_work_on_project(user, problem.project)
+
+
 def can_maintain_shared_lists(user) -> bool:
     """The reference data all units share (investors, the chain map and its target, opportunity
     and task-force lists) is kept by any officer and by admins; leaders read it."""

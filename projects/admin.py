@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -16,6 +17,10 @@ from projects.models import (
     Project,
     StageChange,
 )
+
+
+class SaveRefused(Exception):
+    """A service refused the admin's save; the message is already on the request."""
 
 
 class ContactInline(admin.TabularInline):
@@ -238,8 +243,11 @@ class ProblemAdmin(SimpleHistoryAdmin):
         return fields
 
     def save_model(self, request, obj, form, change):
-        """Raising and resolving go through the services (their checks, the race-safe
-        resolve); other corrections of an open problem are saved with their history."""
+        """Every save goes through the services: raising (problem_create), correcting
+        (problem_update) and resolving (problem_resolve), with their checks and history.
+
+        A refusal is shown as a message and nothing of the form is kept (see changeform_view).
+        """
         data = form.cleaned_data
         try:
             if not change:
@@ -256,9 +264,15 @@ class ProblemAdmin(SimpleHistoryAdmin):
             resolving = "status" in form.changed_data and data.get("status") == (
                 Problem.Status.RESOLVED
             )
+            if not resolving and {"resolution", "resolved_on"} & set(form.changed_data):
+                raise ValidationError(
+                    _("要办结该问题，请将状态改为“已解决”；未办结的问题不填写解决情况和解决日期。")
+                )
+            corrections = {f: data[f] for f in services.PROBLEM_FIELDS if f in form.changed_data}
+            if corrections:
+                # Judged on the problem as it stands, before a resolution in the same save.
+                services.problem_update(user=request.user, problem_id=obj.pk, **corrections)
             if resolving:
-                # The resolution through its service first (nothing saved if it is refused),
-                # then the other corrections the same form made.
                 services.problem_resolve(
                     user=request.user,
                     problem_id=obj.pk,
@@ -267,8 +281,16 @@ class ProblemAdmin(SimpleHistoryAdmin):
                 )
         except ValidationError as err:
             messages.error(request, "；".join(err.messages))
-            return
-        super().save_model(request, obj, form, change)
+            raise SaveRefused from err
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except SaveRefused:
+            # Raised out of the admin's transaction, so it is rolled back whole: a correction
+            # made before a refused resolution, and the inline instructions of the same form,
+            # are not kept. Back to the form, with the message saying why.
+            return HttpResponseRedirect(request.get_full_path())
 
 
 @admin.register(Instruction)

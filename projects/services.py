@@ -28,6 +28,7 @@ from projects.services_work import (  # noqa: F401
     AMOUNT_FIELDS,
     EARLIEST_MONTH,
     ENTERPRISE_FIELDS,
+    PROBLEM_FIELDS,
     PROGRESS_FIELDS,
     check_progress,
     enterprise_create,
@@ -36,6 +37,7 @@ from projects.services_work import (  # noqa: F401
     instruction_reply,
     problem_create,
     problem_resolve,
+    problem_update,
     progress_create,
     progress_update,
 )

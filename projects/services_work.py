@@ -38,6 +38,8 @@ from projects.warnings import refresh_staleness
 EARLIEST_MONTH = date(2000, 1, 1)
 PROGRESS_FIELDS = ("month", "investment_completed", "funds_in_place", "narrative", "next_steps")
 AMOUNT_FIELDS = ("investment_completed", "funds_in_place")
+# What a correction of a problem may change; the status and resolution are problem_resolve's.
+PROBLEM_FIELDS = ("category", "description", "unit", "deadline", "is_illustrative")
 ENTERPRISE_FIELDS = ("name", "credit_code", "origin", "is_chain_owner", "is_head", "description")
 
 
@@ -232,6 +234,54 @@ def progress_update(*, user, progress_id: int, **fields) -> MonthlyProgress:
     return progress
 
 
+def _put_problem_fields(problem: Problem, fields: dict, errors: dict) -> None:
+    """Set the given fields on `problem`, typed and checked by the rules of raising one; the
+    fields not given keep their values. Broken rules are reported on their fields, all at once.
+
+    The deadline may not fall before the day the problem was raised (today, for a new one). A
+    correction that leaves the deadline as it was is not judged on it again.
+    """
+    if "category" in fields:
+        problem.category = fields["category"] or ""
+    if "description" in fields:
+        problem.description = (fields["description"] or "").strip()
+    if "unit" in fields:
+        problem.unit_id = getattr(fields["unit"], "pk", fields["unit"]) or None
+    if "is_illustrative" in fields:
+        problem.is_illustrative = bool(fields["is_illustrative"])
+    if "deadline" in fields:
+        if fields["deadline"] in (None, ""):
+            errors["deadline"] = _("请填写办结时限。")
+        else:
+            deadline = _as_date("deadline", fields["deadline"], errors)
+            if deadline is not None and deadline != problem.deadline:
+                _check_deadline(problem, deadline, errors)
+            problem.deadline = deadline
+    if not problem.category:
+        errors["category"] = _("请选择问题类别。")
+    if not problem.description:
+        errors["description"] = _("请描述问题的具体情况。")
+    if problem.unit_id is None:
+        errors["unit"] = _("请选择负责解决的责任单位。")
+    _full_clean(problem, errors, exclude=["project", "raised_by", "deadline"])
+
+
+def _check_deadline(problem: Problem, deadline: date, errors: dict) -> None:
+    raised_on = timezone.localdate(problem.raised_at)
+    if deadline < raised_on:
+        if raised_on == timezone.localdate():
+            errors["deadline"] = _("办结时限不能早于今天。")
+        else:
+            errors["deadline"] = _("办结时限不能早于问题提出日期（%(d)s）。") % {
+                "d": raised_on.isoformat()
+            }
+        return
+    try:
+        validate_plausible_date(deadline)
+    except ValidationError as exc:
+        errors["deadline"] = exc.messages[0]
+
+
 @transaction.atomic
 def problem_create(
     *, user, project_id: int, category: str, description: str, unit, deadline
@@ -240,35 +290,46 @@ def problem_create(
     project = Project.objects.get(pk=project_id)
     authorize(user, user is not None and roles.can_work_on_project(user, project))
     errors = {}
-    problem = Problem(
-        project=project,
-        category=category or "",
-        description=(description or "").strip(),
-        unit_id=getattr(unit, "pk", unit),
-        raised_by=_acting(user),
+    problem = Problem(project=project, raised_by=_acting(user))
+    _put_problem_fields(
+        problem,
+        {"category": category, "description": description, "unit": unit, "deadline": deadline},
+        errors,
     )
-    if deadline in (None, ""):
-        errors["deadline"] = _("请填写办结时限。")
-    else:
-        problem.deadline = _as_date("deadline", deadline, errors)
-    if "deadline" not in errors and problem.deadline < timezone.localdate():
-        errors["deadline"] = _("办结时限不能早于今天。")
-    elif "deadline" not in errors:
-        try:
-            validate_plausible_date(problem.deadline)
-        except ValidationError as exc:
-            errors["deadline"] = exc.messages[0]
-    if not problem.category:
-        errors["category"] = _("请选择问题类别。")
-    if not problem.description:
-        errors["description"] = _("请描述问题的具体情况。")
-    if problem.unit_id is None:
-        errors["unit"] = _("请选择负责解决的责任单位。")
-    _full_clean(problem, errors, exclude=["project", "raised_by", "deadline"])
     if errors:
         raise ValidationError(errors)
     problem._history_user = _acting(user)
     problem.save()
+    return problem
+
+
+@transaction.atomic
+def problem_update(*, user, problem_id: int, **fields) -> Problem:
+    """Correct a problem's description, category, responsible unit or deadline, by the rules
+    of raising one; the history row names who corrected it.
+
+    Resolving is problem_resolve's: the status and the resolution are not corrected here. A
+    resolved problem's other fields may still be corrected, as the admin always allowed.
+    """
+    # The lock queues a correction behind a resolve (or another correction) of the same row.
+    problem = Problem.objects.select_for_update().select_related("project").get(pk=problem_id)
+    authorize(user, user is not None and roles.can_correct_problem(user, problem))
+    illegal = set(fields) - set(PROBLEM_FIELDS)
+    if illegal:
+        raise ValidationError({f: _("该字段不能直接修改。") for f in sorted(illegal)})
+    attnames = {name: Problem._meta.get_field(name).attname for name in fields}
+    before = {name: getattr(problem, attname) for name, attname in attnames.items()}
+    errors = {}
+    _put_problem_fields(problem, fields, errors)
+    if errors:
+        raise ValidationError(errors)
+    changed = [
+        name for name, attname in attnames.items() if getattr(problem, attname) != before[name]
+    ]
+    # Nothing changed, no history row: the history lists corrections, not saves.
+    if changed:
+        problem._history_user = _acting(user)
+        problem.save(update_fields=changed)
     return problem
 
 

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from projects import selectors_work, services
@@ -194,6 +194,172 @@ def test_a_resolved_problems_page_shows_the_resolution_and_no_form(personas, log
     assert response.status_code == 200
     assert response.context["form"] is None
     assert "该问题已经办结。" in response.content.decode()
+
+
+# --- Correcting ---------------------------------------------------------------------------------
+
+
+def correct(problem, user, **fields):
+    return services.problem_update(user=user, problem_id=problem.pk, **fields)
+
+
+def test_a_correction_saves_what_changed_with_a_history_row_naming_who_made_it(personas, problem):
+    correct(
+        problem,
+        personas.officer_a,
+        description="  环评批复待省厅重新审查 ",
+        unit=personas.unit_b,
+        deadline="2025-08-15",
+    )
+
+    problem.refresh_from_db()
+    assert (problem.description, problem.unit, problem.deadline) == (
+        "环评批复待省厅重新审查",
+        personas.unit_b,
+        datetime.date(2025, 8, 15),
+    )
+    assert problem.history.count() == 2
+    last = problem.history.first()
+    assert (last.history_type, last.history_user) == ("~", personas.officer_a)
+    assert last.unit_id == personas.unit_b.pk
+
+
+@pytest.mark.parametrize(
+    ("deadline", "message"),
+    [
+        ("2025-05-31", "办结时限不能早于问题提出日期（2025-06-01）。"),
+        (None, "请填写办结时限。"),
+        ("六月底", "请填写日期（格式：年-月-日）。"),
+    ],
+)
+def test_a_deadline_the_rules_of_raising_refuse_changes_nothing(
+    personas, problem, deadline, message
+):
+    with pytest.raises(ValidationError) as caught:
+        correct(problem, personas.officer_a, description="改过的描述", deadline=deadline)
+
+    assert caught.value.message_dict == {"deadline": [message]}
+    problem.refresh_from_db()
+    assert (problem.description, problem.deadline) == ("用地指标待落实", datetime.date(2025, 7, 1))
+    assert problem.history.count() == 1
+
+
+def test_a_deadline_already_past_but_not_before_the_day_raised_is_a_fair_correction(
+    personas, problem
+):
+    correct(problem, personas.officer_a, deadline=datetime.date(2025, 6, 10))
+
+    problem.refresh_from_db()
+    assert problem.deadline == datetime.date(2025, 6, 10)
+    assert problem.is_overdue
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"description": "  "}, {"description": ["请描述问题的具体情况。"]}),
+        ({"category": ""}, {"category": ["请选择问题类别。"]}),
+        ({"unit": None}, {"unit": ["请选择负责解决的责任单位。"]}),
+        ({"status": "resolved"}, {"status": ["该字段不能直接修改。"]}),
+        ({"resolution": "已解决"}, {"resolution": ["该字段不能直接修改。"]}),
+    ],
+)
+def test_a_correction_may_not_empty_a_field_or_resolve_the_problem(
+    personas, problem, fields, message
+):
+    with pytest.raises(ValidationError) as caught:
+        correct(problem, personas.officer_a, **fields)
+
+    assert caught.value.message_dict == message
+    problem.refresh_from_db()
+    assert (problem.status, problem.resolution) == (Problem.Status.OPEN, "")
+    assert problem.history.count() == 1
+
+
+def test_an_old_deadline_left_as_it_was_is_not_judged_again(personas, project):
+    # A row kept from before the rule (its deadline precedes the day it was raised).
+    with at(2025, 6, 10):
+        old = factories.ProblemFactory(
+            project=project, unit=personas.unit_a, deadline=datetime.date(2025, 6, 5)
+        )
+
+    correct(old, personas.officer_a, description="补充说明", deadline=old.deadline)
+
+    old.refresh_from_db()
+    assert old.description == "补充说明"
+
+
+def test_a_correction_that_changes_nothing_writes_no_history(personas, problem):
+    correct(problem, personas.officer_a, description=problem.description, deadline="2025-07-01")
+
+    assert problem.history.count() == 1
+
+
+def test_a_resolved_problem_may_still_be_corrected_and_its_resolution_stands(personas, problem):
+    services.problem_resolve(
+        user=personas.officer_a,
+        problem_id=problem.pk,
+        resolution="已协调解决",
+        resolved_on="2025-06-10",
+    )
+
+    correct(problem, personas.officer_a, category="eia")
+
+    problem.refresh_from_db()
+    assert (problem.category, problem.status, problem.resolution) == (
+        "eia",
+        Problem.Status.RESOLVED,
+        "已协调解决",
+    )
+
+
+@pytest.mark.parametrize(
+    ("persona", "allowed"),
+    [
+        ("officer_a", True),  # the project's unit
+        ("officer_b", False),  # another unit
+        ("leader", False),  # leaders instruct, they do not file
+        ("admin", True),
+        ("auditor", False),
+    ],
+)
+def test_a_problem_is_corrected_by_the_projects_unit_or_an_admin(
+    personas, problem, persona, allowed
+):
+    user = getattr(personas, persona)
+
+    if allowed:
+        correct(problem, user, description="改过的描述")
+    else:
+        with pytest.raises(PermissionDenied):
+            correct(problem, user, description="改过的描述")
+
+    problem.refresh_from_db()
+    assert (problem.description == "改过的描述") is allowed
+
+
+def test_the_unit_a_problem_is_assigned_to_resolves_it_but_does_not_move_its_deadline(
+    personas, project
+):
+    with at(2025, 6, 1):
+        assigned_to_b = factories.ProblemFactory(project=project, unit=personas.unit_b)
+
+    with pytest.raises(PermissionDenied):
+        correct(assigned_to_b, personas.officer_b, deadline="2025-12-31")
+
+    assigned_to_b.refresh_from_db()
+    assert assigned_to_b.deadline == datetime.date(2025, 7, 1)
+
+
+def test_the_projects_task_force_from_another_unit_may_correct_its_problems(
+    personas, project, problem
+):
+    project.team.add(personas.officer_b)
+
+    correct(problem, personas.officer_b, description="专班补充的说明")
+
+    problem.refresh_from_db()
+    assert problem.description == "专班补充的说明"
 
 
 # --- Overdue ------------------------------------------------------------------------------------

@@ -5,9 +5,10 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from projects import services
-from projects.models import Project
+from projects.models import Instruction, Project
 from projects.stages import Stage
 from tests import factories
 
@@ -183,3 +184,162 @@ def test_resolving_in_the_admin_needs_what_the_service_needs(login, personas):
     assert response.status_code == 302
     problem.refresh_from_db()
     assert (problem.status, problem.resolution) == ("resolved", "已协调解决")
+
+
+def instruction_inline(instruction, **overrides):
+    """The inline row of an instruction already shown on the problem's admin page."""
+    given_at = timezone.localtime(instruction.given_at)
+    row = {
+        "id": instruction.pk,
+        "problem": instruction.problem_id,
+        "leader": instruction.leader_id,
+        "text": instruction.text,
+        "given_at_0": given_at.date().isoformat(),
+        "given_at_1": given_at.strftime("%H:%M:%S"),
+        "unit": instruction.unit_id or "",
+        "deadline": instruction.deadline.isoformat() if instruction.deadline else "",
+        "status": instruction.status,
+    }
+    row.update(overrides)
+    data = {f"instructions-0-{name}": value for name, value in row.items()}
+    data.update({"instructions-TOTAL_FORMS": "1", "instructions-INITIAL_FORMS": "1"})
+    return data
+
+
+@pytest.fixture
+def raised_ten_days_ago(personas):
+    today = timezone.localdate()
+    return factories.ProblemFactory(
+        project=factories.ProjectFactory(unit=personas.unit_a),
+        unit=personas.unit_a,
+        raised_at=timezone.now() - datetime.timedelta(days=10),
+        deadline=today + datetime.timedelta(days=30),
+    )
+
+
+def problem_url(problem):
+    return reverse("admin:projects_problem_change", args=[problem.pk])
+
+
+def test_an_admin_correction_is_saved_through_the_service_with_a_history_row(
+    login, personas, raised_ten_days_ago
+):
+    problem = raised_ten_days_ago
+    new_deadline = timezone.localdate() + datetime.timedelta(days=60)
+
+    response = login(personas.admin).post(
+        problem_url(problem),
+        problem_data(
+            problem,
+            description="用地指标已报省厅，待批复",
+            unit=personas.unit_b.pk,
+            deadline=new_deadline.isoformat(),
+        ),
+    )
+
+    assert response.status_code == 302
+    problem.refresh_from_db()
+    assert (problem.description, problem.unit, problem.deadline) == (
+        "用地指标已报省厅，待批复",
+        personas.unit_b,
+        new_deadline,
+    )
+    assert problem.history.count() == 2
+    assert problem.history.first().history_user == personas.admin
+
+
+def test_a_deadline_before_the_day_raised_is_refused_with_a_message_and_nothing_is_kept(
+    login, personas, raised_ten_days_ago
+):
+    problem = raised_ten_days_ago
+    instruction = Instruction.objects.create(
+        project=problem.project, problem=problem, leader=personas.leader, text="请尽快协调解决"
+    )
+    raised_on = timezone.localdate(problem.raised_at)
+    data = problem_data(
+        problem,
+        description="改过的描述",
+        deadline=(raised_on - datetime.timedelta(days=1)).isoformat(),
+    )
+    # The same form also edits the instruction shown inline.
+    data.update(instruction_inline(instruction, text="改过的批示"))
+
+    response = login(personas.admin).post(problem_url(problem), data, follow=True)
+
+    assert response.status_code == 200
+    assert f"办结时限不能早于问题提出日期（{raised_on.isoformat()}）。" in response.content.decode()
+    problem.refresh_from_db()
+    assert problem.description == "用地指标待落实"
+    assert problem.history.count() == 1
+    instruction.refresh_from_db()
+    assert instruction.text == "请尽快协调解决"
+
+
+def test_typing_a_resolution_without_resolving_is_refused(login, personas, raised_ten_days_ago):
+    problem = raised_ten_days_ago
+
+    response = login(personas.admin).post(
+        problem_url(problem),
+        problem_data(problem, description="改过的描述", resolution="已协调"),
+        follow=True,
+    )
+
+    assert "请将状态改为“已解决”" in response.content.decode()
+    problem.refresh_from_db()
+    assert (problem.description, problem.resolution) == ("用地指标待落实", "")
+
+
+def test_a_correction_with_a_refused_resolution_is_not_kept_either(
+    login, personas, raised_ten_days_ago
+):
+    problem = raised_ten_days_ago
+
+    response = login(personas.admin).post(
+        problem_url(problem),
+        problem_data(problem, description="改过的描述", status="resolved", resolution="已协调"),
+        follow=True,
+    )
+
+    assert "请填写解决日期" in response.content.decode()
+    problem.refresh_from_db()
+    assert (problem.status, problem.description) == ("open", "用地指标待落实")
+    assert problem.history.count() == 1
+
+
+def test_saving_the_admin_form_unchanged_writes_no_history(login, personas, raised_ten_days_ago):
+    problem = raised_ten_days_ago
+
+    response = login(personas.admin).post(problem_url(problem), problem_data(problem))
+
+    assert response.status_code == 302
+    assert problem.history.count() == 1
+
+
+@pytest.mark.parametrize("persona", ["officer_a", "officer_b", "leader", "auditor", "admin"])
+def test_only_admins_correct_problems_in_the_admin_even_with_the_staff_flag(
+    login, personas, raised_ten_days_ago, persona
+):
+    problem = raised_ten_days_ago
+    user = getattr(personas, persona)
+    user.is_staff = True
+    user.save()
+
+    response = login(user).post(problem_url(problem), problem_data(problem, description="改过"))
+
+    problem.refresh_from_db()
+    if persona == "admin":
+        assert response.url == reverse("admin:projects_problem_changelist")
+        assert problem.description == "改过"
+    else:
+        assert response.url.startswith(reverse("admin:login"))
+        assert problem.description == "用地指标待落实"
+
+
+def test_an_anonymous_visitor_is_sent_to_log_in_and_nothing_changes(client, raised_ten_days_ago):
+    problem = raised_ten_days_ago
+
+    response = client.post(problem_url(problem), problem_data(problem, description="改过"))
+
+    assert response.url.startswith(reverse("admin:login"))
+    problem.refresh_from_db()
+    assert problem.description == "用地指标待落实"
