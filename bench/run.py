@@ -13,6 +13,7 @@ Results: bench/results/latest.{md,json} (and a dated copy); the README shows the
 """
 
 import argparse
+import contextlib
 import datetime
 import io
 import json
@@ -31,8 +32,9 @@ BASE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE))
 RESULTS = BASE / "bench" / "results"
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB_10K = f"{PG}/jinchang_bench"
-DB_1K = f"{PG}/jinchang_bench_1k"
+# Overridable, so that two checkouts benchmarking at once do not share (and rebuild) one database.
+DB_10K = os.environ.get("BENCH_DB_10K", f"{PG}/jinchang_bench")
+DB_1K = os.environ.get("BENCH_DB_1K", f"{PG}/jinchang_bench_1k")
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 THROUGHPUT_ROUNDS = int(os.environ.get("BENCH_THROUGHPUT_ROUNDS", "5"))
 THROUGHPUT_SECONDS = int(os.environ.get("BENCH_THROUGHPUT_SECONDS", "5"))
@@ -285,10 +287,10 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def throughput(db_url, token):
-    wrk = shutil.which("wrk")
-    if not wrk:
-        return {"error": "wrk not installed (make bench installs it with apt)"}
+@contextlib.contextmanager
+def gunicorn_server(db_url, workers=2):
+    """gunicorn serving the app (DEBUG=0, Redis cache, as BENCH_ENV says) on a free port of
+    127.0.0.1, in its own process group; yields the port once it accepts connections."""
     port = _free_port()
     server = subprocess.Popen(
         [
@@ -299,7 +301,7 @@ def throughput(db_url, token):
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "2",
+            str(workers),
             "--log-level",
             "warning",
         ],
@@ -314,6 +316,17 @@ def throughput(db_url, token):
                 break
             except OSError:
                 time.sleep(0.2)
+        yield port
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+
+
+def throughput(db_url, token):
+    wrk = shutil.which("wrk")
+    if not wrk:
+        return {"error": "wrk not installed (make bench installs it with apt)"}
+    with gunicorn_server(db_url) as port:
 
         def run(path, header=None):
             cmd = [wrk, "-t1", "-c8", f"-d{THROUGHPUT_SECONDS}s", "--latency"]
@@ -348,9 +361,6 @@ def throughput(db_url, token):
             "rounds": [f["rps"] for _, f in rounds],
         }
         return {"api": api, "floor": floor, "ratio": round(api["rps"] / floor["rps"], 3)}
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)
 
 
 # --- orchestration ----------------------------------------------------------------------------
