@@ -9,6 +9,9 @@
    write-only floor writing the same rows.
 4. API throughput under gunicorn (2 workers) with wrk in a second process on 127.0.0.1,
    against the minimal Django view /livez/ on the same server.
+5. A working day (bench/workday.py): 20 officers writing through the API and the forms and
+   10 leaders reading, 3 minutes against gunicorn (2 workers); p50/p95/p99 per page kind.
+   Skipped with BENCH_WORKDAY=0; alone: `python bench/run.py --phase workday`.
 Results: bench/results/latest.{md,json} (and a dated copy); the README shows the table.
 """
 
@@ -471,6 +474,10 @@ def write_results(data):
             f"list API {t['api']['rps']:.0f} req/s, minimal Django view {t['floor']['rps']:.0f} "
             f"req/s, ratio {t['ratio']:.2f} (target ≥ 0.5)."
         )
+    if "workday" in data:
+        from bench import workday
+
+        lines += ["", workday.markdown(data["workday"]).rstrip("\n")]
     text = "\n".join(lines) + "\n"
     (RESULTS / "latest.md").write_text(text)
     (RESULTS / "latest.json").write_text(json.dumps(data, indent=2, ensure_ascii=False))
@@ -496,6 +503,12 @@ def main():
     if args.phase == "batch":
         print("RESULT " + json.dumps(phase_batch(args.db)))
         return
+    if args.phase == "workday":
+        # Alone, against a database prepared by an earlier run.
+        from bench import workday
+
+        workday.run_alone(args.db or DB_10K)
+        return
     if args.phase == "token":
         _setup_django(args.db)
         print("RESULT " + json.dumps(_bench_users()[1]))
@@ -512,6 +525,14 @@ def main():
     data["batch"] = {"1k": _sub("batch", DB_1K), "10k": _sub("batch", DB_10K)}
     print("throughput", flush=True)
     data["throughput"] = throughput(DB_10K, _sub("token", DB_10K))
+    if os.environ.get("BENCH_WORKDAY", "1") != "0":
+        from bench import workday
+
+        print("working-day mix", flush=True)
+        try:
+            data["workday"] = workday.workday(DB_10K)
+        except (Exception, SystemExit) as exc:  # reported with the rest, not fatal
+            data["workday"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
     print(write_results(data))
 
 
