@@ -64,6 +64,7 @@ THINK = (0.5, 1.0)  # a reader's pause after each page
 TARGET_P95_MS = 150
 PASSWORD = "bench-workday-not-a-real-password-7c1e"
 TIMEOUT = 60
+ALONE_RUNS = 5
 
 # Reader kinds, in report order; chosen uniformly.
 READ_KINDS = [
@@ -485,6 +486,39 @@ class Reader:
             time.sleep(self.rng.uniform(*THINK))
 
 
+def _cpu(port) -> dict:
+    """CPU seconds so far: the machine's busy time (/proc/stat); gunicorn's processes (the
+    ones started with this port on their command line); PostgreSQL, every database (its
+    processes, and through the postmaster's children's times the backends that have ended);
+    and this process."""
+    tick = os.sysconf("SC_CLK_TCK")
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    machine = (sum(fields[:8]) - fields[3] - fields[4]) / tick  # all but idle and iowait
+    server, postgres = 0.0, {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            head, stat = (proc / "stat").read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        stat = stat.split()  # from state: ppid is [1], utime [11], stime [12], cutime [13]
+        if f"127.0.0.1:{port}".encode() in cmdline:
+            server += (int(stat[11]) + int(stat[12])) / tick
+        elif head.endswith("(postgres"):
+            postgres[int(proc.name)] = (int(stat[1]), [int(x) for x in stat[11:15]])
+    pg = 0.0
+    for ppid, (utime, stime, cutime, cstime) in postgres.values():
+        pg += utime + stime + (0 if ppid in postgres else cutime + cstime)
+    return {
+        "machine": machine,
+        "gunicorn": server,
+        "postgres": pg / tick,
+        "client": time.process_time(),
+    }
+
+
 def _percentile(ordered, p):
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
@@ -575,14 +609,24 @@ def workday(db_url, seconds=None) -> dict:
         for _ in range(2):
             warm.request(officers[0].web, "", "GET", f"{base}/projects/{first}/edit/", 200)
         warm_errors = sorted({s[4] for s in warm.samples if not s[3]})
+        # Each reader kind alone, one request at a time (nothing else running): what a page
+        # costs the server, beside what it takes under the mix (the rest is waiting).
+        alone = Recorder()
+        reader = readers[0]
+        reader.rec = alone
+        for _ in range(ALONE_RUNS):
+            for kind in READ_KINDS:
+                alone.request(reader.web, kind, "GET", base + reader.url(kind), 200)
+        reader.rec = rec
 
+        load_before = round(os.getloadavg()[0], 2)
         print(
             f"  workday: {len(officers)} officers, {len(readers)} readers, {seconds} s "
             f"(logins {login_s} s)",
             flush=True,
         )
+        cpu0 = _cpu(port)
         rec.t0 = time.perf_counter()
-        cpu0 = time.process_time()
         deadline = rec.t0 + seconds
         threads = [threading.Thread(target=o.loop, args=(deadline,)) for o in officers] + [
             threading.Thread(target=r.loop, args=(deadline,)) for r in readers
@@ -592,8 +636,12 @@ def workday(db_url, seconds=None) -> dict:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - rec.t0
-        client_cpu = time.process_time() - cpu0
+        cpu = {k: round((v - cpu0[k]) / elapsed, 2) for k, v in _cpu(port).items()}
     out = summarise(rec, seconds)
+    for kind, k in out["kinds"].items():
+        ms = sorted(s[2] for s in alone.samples if s[0] == kind)
+        if ms:
+            k["alone_p50_ms"] = round(_percentile(ms, 50), 1)
     out.update(
         {
             "seconds": seconds,
@@ -604,8 +652,10 @@ def workday(db_url, seconds=None) -> dict:
             "cores": os.cpu_count(),
             "target_p95_ms": TARGET_P95_MS,
             "login_s": login_s,
-            # The client threads' own CPU (this process), taken from the cores the server has.
-            "client_cpu_share": round(client_cpu / elapsed, 2),
+            # Cores busy during the run: the whole machine (other work on it included),
+            # gunicorn's processes, and this client's threads (taken from the server's cores).
+            "cpu_cores_busy": cpu,
+            "load_average_before": load_before,
             "warmup_errors": warm_errors,
         }
     )
@@ -616,6 +666,7 @@ def markdown(w: dict) -> str:
     """The working-day table for bench/results."""
     if "error" in w:
         return f"Working-day mix: {w['error']}\n"
+    cpu = w["cpu_cores_busy"]
     lines = [
         f"Working-day mix ({w['seconds']} s; gunicorn {w['gunicorn_workers']} workers; "
         f"{w['officers']} officers writing every ~2 s through the API and the forms, "
@@ -623,17 +674,23 @@ def markdown(w: dict) -> str:
         f"the bench process on the same {w['cores']}-core machine). Writes: "
         f"{w['writes']['succeeded']} of {w['writes']['attempted']} succeeded, "
         f"{w['writes']['per_second']}/s (target {w['writes']['target_per_second']}/s); "
-        f"reads {w['reads_per_second']}/s; {w['requests_per_second']} requests/s in all; "
-        f"the client used {w['client_cpu_share']} of a core.",
+        f"reads {w['reads_per_second']}/s; {w['requests_per_second']} requests/s in all. "
+        f"Cores busy: {cpu['machine']} of {w['cores']} on the machine (load average "
+        f"{w['load_average_before']} before the run), gunicorn {cpu['gunicorn']}, PostgreSQL "
+        f"(all databases) {cpu.get('postgres', '?')}, the client {cpu['client']}; the rest is "
+        "other work on the machine. *Alone*: the "
+        "median of each page requested one at a time before the mix (the server's cost of the "
+        "page; under the mix the rest is waiting for a worker).",
         "",
-        f"| kind | count | errors | p50 ms | p95 ms | p99 ms | max ms | p95 ≤ {w['target_p95_ms']}"
-        " ms, no errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        f"| kind | count | errors | p50 ms | p95 ms | p99 ms | max ms | alone ms | p95 ≤ "
+        f"{w['target_p95_ms']} ms, no errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for kind, k in w["kinds"].items():
         lines.append(
             f"| {kind} | {k['count']} | {k['errors']} | {k['p50_ms']} | {k['p95_ms']} | "
-            f"{k['p99_ms']} | {k['max_ms']} | {'yes' if k['meets_target'] else '**no**'} |"
+            f"{k['p99_ms']} | {k['max_ms']} | {k.get('alone_p50_ms', '')} | "
+            f"{'yes' if k['meets_target'] else '**no**'} |"
         )
     samples = [(kind, e) for kind, k in w["kinds"].items() for e in k["error_samples"]]
     if samples:
