@@ -14,7 +14,9 @@ with p95 ≤ 150 ms and no errors.
    entries are removed first, as make_scale_data leaves them, so every run files some months
    anew and corrects others.
 2. gunicorn with 2 workers (`run.gunicorn_server`, as the throughput phase); every user logs
-   in through the login form (not measured); each page kind is fetched twice (not measured).
+   in through the login form (not measured); each page kind is fetched twice (not measured);
+   then each reader kind 5 times and one officer's cycle twice, one request at a time: the
+   *alone* column, what a request costs the server when nothing waits in front of it.
 3. For BENCH_WORKDAY_SECONDS (180): 20 writer threads and 10 reader threads in this process
    (the server is its own processes), one `requests.Session` per user and channel, redirects
    not followed. Every request's latency (until its body is read) is recorded by kind.
@@ -29,8 +31,10 @@ with p95 ≤ 150 ms and no errors.
    A request is an error unless it answers with the status that action expects (200; 201
    for an API create; 302 back to the project for a form post): a form shown again with its
    errors, an edit conflict, a 403 or a redirect to the login page are errors, never retried.
-4. Per kind: count, errors, p50/p95/p99/max (ms, nearest rank), against p95 ≤ 150 ms; and
-   the writes per second achieved (target: 20 officers / 2 s = 10).
+4. Per kind: count, errors, p50/p95/p99/max (ms, nearest rank), against p95 ≤ 150 ms; the
+   writes per second achieved (target: 20 officers / 2 s = 10); and the cores kept busy
+   during the mix by the machine, gunicorn, PostgreSQL and the client (a 2-core machine
+   shared with other work shows it here).
 
 Alone, against a prepared database: `python bench/workday.py [--db URL] [--seconds N]`.
 """
