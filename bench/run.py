@@ -9,10 +9,14 @@
    write-only floor writing the same rows.
 4. API throughput under gunicorn (2 workers) with wrk in a second process on 127.0.0.1,
    against the minimal Django view /livez/ on the same server.
+5. A working day (bench/workday.py): 20 officers writing through the API and the forms and
+   10 leaders reading, 3 minutes against gunicorn (2 workers); p50/p95/p99 per page kind.
+   Skipped with BENCH_WORKDAY=0; alone: `python bench/run.py --phase workday`.
 Results: bench/results/latest.{md,json} (and a dated copy); the README shows the table.
 """
 
 import argparse
+import contextlib
 import datetime
 import io
 import json
@@ -31,8 +35,9 @@ BASE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE))
 RESULTS = BASE / "bench" / "results"
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB_10K = f"{PG}/jinchang_bench"
-DB_1K = f"{PG}/jinchang_bench_1k"
+# Overridable, so that two checkouts benchmarking at once do not share (and rebuild) one database.
+DB_10K = os.environ.get("BENCH_DB_10K", f"{PG}/jinchang_bench")
+DB_1K = os.environ.get("BENCH_DB_1K", f"{PG}/jinchang_bench_1k")
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 THROUGHPUT_ROUNDS = int(os.environ.get("BENCH_THROUGHPUT_ROUNDS", "5"))
 THROUGHPUT_SECONDS = int(os.environ.get("BENCH_THROUGHPUT_SECONDS", "5"))
@@ -285,10 +290,10 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def throughput(db_url, token):
-    wrk = shutil.which("wrk")
-    if not wrk:
-        return {"error": "wrk not installed (make bench installs it with apt)"}
+@contextlib.contextmanager
+def gunicorn_server(db_url, workers=2):
+    """gunicorn serving the app (DEBUG=0, Redis cache, as BENCH_ENV says) on a free port of
+    127.0.0.1, in its own process group; yields the port once it accepts connections."""
     port = _free_port()
     server = subprocess.Popen(
         [
@@ -299,7 +304,7 @@ def throughput(db_url, token):
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
-            "2",
+            str(workers),
             "--log-level",
             "warning",
         ],
@@ -314,6 +319,17 @@ def throughput(db_url, token):
                 break
             except OSError:
                 time.sleep(0.2)
+        yield port
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+
+
+def throughput(db_url, token):
+    wrk = shutil.which("wrk")
+    if not wrk:
+        return {"error": "wrk not installed (make bench installs it with apt)"}
+    with gunicorn_server(db_url) as port:
 
         def run(path, header=None):
             cmd = [wrk, "-t1", "-c8", f"-d{THROUGHPUT_SECONDS}s", "--latency"]
@@ -348,9 +364,6 @@ def throughput(db_url, token):
             "rounds": [f["rps"] for _, f in rounds],
         }
         return {"api": api, "floor": floor, "ratio": round(api["rps"] / floor["rps"], 3)}
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)
 
 
 # --- orchestration ----------------------------------------------------------------------------
@@ -461,6 +474,10 @@ def write_results(data):
             f"list API {t['api']['rps']:.0f} req/s, minimal Django view {t['floor']['rps']:.0f} "
             f"req/s, ratio {t['ratio']:.2f} (target ≥ 0.5)."
         )
+    if "workday" in data:
+        from bench import workday
+
+        lines += ["", workday.markdown(data["workday"]).rstrip("\n")]
     text = "\n".join(lines) + "\n"
     (RESULTS / "latest.md").write_text(text)
     (RESULTS / "latest.json").write_text(json.dumps(data, indent=2, ensure_ascii=False))
@@ -486,6 +503,12 @@ def main():
     if args.phase == "batch":
         print("RESULT " + json.dumps(phase_batch(args.db)))
         return
+    if args.phase == "workday":
+        # Alone, against a database prepared by an earlier run.
+        from bench import workday
+
+        workday.run_alone(args.db or DB_10K)
+        return
     if args.phase == "token":
         _setup_django(args.db)
         print("RESULT " + json.dumps(_bench_users()[1]))
@@ -502,6 +525,14 @@ def main():
     data["batch"] = {"1k": _sub("batch", DB_1K), "10k": _sub("batch", DB_10K)}
     print("throughput", flush=True)
     data["throughput"] = throughput(DB_10K, _sub("token", DB_10K))
+    if os.environ.get("BENCH_WORKDAY", "1") != "0":
+        from bench import workday
+
+        print("working-day mix", flush=True)
+        try:
+            data["workday"] = workday.workday(DB_10K)
+        except (Exception, SystemExit) as exc:  # reported with the rest, not fatal
+            data["workday"] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
     print(write_results(data))
 
 
