@@ -63,8 +63,11 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
+    Sum,
     Value,
     When,
 )
@@ -85,7 +88,7 @@ from dashboard.amounts import (
 from dashboard.targets import forecast, mark_for, unit_counts, unit_scoreboard
 from projects import month_ends, periods, warnings
 from projects.flags import flags_of
-from projects.models import Problem, Project, StageChange
+from projects.models import MonthlyProgress, Problem, Project, StageChange
 from projects.periods import (
     Scope,
     committed_then,
@@ -163,16 +166,7 @@ def headline(scope: Scope, kept: dict | None = None) -> dict:
             if period.period_start <= month <= period.last_month
         )
 
-    # Driven from the recently signed projects through the (project, month) unique index.
-    recent_funds = (
-        progress_of(scope)
-        .filter(
-            project_id__in=scope.projects().filter(recent_signings_q(scope)).values("pk"),
-            month__gte=previous.period_start,
-            month__lte=scope.last_month,
-        )
-        .aggregate(total=sum_of("funds_in_place"))["total"]
-    )
+    recent_funds = _recent_funds(scope)
     # No entry at all in last year's period: nothing to compare with (无可比数据), not zero.
     comparable = ytd(previous, "entries") > 0
     funds_prev = money(ytd(previous, "funds")) if comparable else None
@@ -196,6 +190,41 @@ def headline(scope: Scope, kept: dict | None = None) -> dict:
         "new_signings": projects["new_signings"],
         "new_signings_contracted": money(projects["new_signings_contracted"]),
     }
+
+
+def _recent_funds(scope: Scope):
+    """Funds in place of the recent signings from 1 January of the year before to the end of
+    the period (two queries)."""
+    previous = scope.previous_year()
+    recent = scope.projects().filter(recent_signings_q(scope))
+    if scope.period_end < timezone.localdate():
+        # A closed month's rows carry each project's funds to date: those, less what came in
+        # before the window (rare: entries before the signing).
+        # One look-up per project in the (project, month) index, not a scan of the old months.
+        earlier = (
+            MonthlyProgress.objects.filter(
+                project_id=OuterRef("pk"), month__lt=previous.period_start
+            )
+            .order_by()
+            .values("project_id")
+            .annotate(total=Sum("funds_in_place"))
+            .values("total")
+        )
+        sums = recent.aggregate(
+            to_date=sum_of("end_row__funds_to_date"),
+            earlier=sum_of(Subquery(earlier, output_field=MONEY)),
+        )
+        return sums["to_date"] - sums["earlier"]
+    # Driven from the recently signed projects through the (project, month) unique index.
+    return (
+        progress_of(scope)
+        .filter(
+            project_id__in=recent.values("pk"),
+            month__gte=previous.period_start,
+            month__lte=scope.last_month,
+        )
+        .aggregate(total=sum_of("funds_in_place"))["total"]
+    )
 
 
 def headline_queries(scope: Scope) -> dict:
@@ -466,19 +495,25 @@ def _month_changes(scope: Scope) -> QuerySet:
 
 
 def _change_dicts(rows) -> list[dict]:
+    labels = {stage.value: str(stage.label) for stage in Stage}
+    kinds: dict = {}
     result = []
     for row in rows:
-        kind = kind_of(row["from_stage"], row["to_stage"])
+        moved = (row["from_stage"], row["to_stage"])
+        if moved not in kinds:
+            kind = kind_of(*moved)
+            kinds[moved] = (kind.value, str(kind.label))
+        kind, kind_label = kinds[moved]
         result.append(
             {
                 "project_id": row["project_id"],
                 "project_name": row["project__name"],
                 "from_stage": row["from_stage"],
-                "from_label": _stage_label(row["from_stage"]),
+                "from_label": labels.get(row["from_stage"], ""),
                 "to_stage": row["to_stage"],
-                "to_label": _stage_label(row["to_stage"]),
-                "kind": kind.value,
-                "kind_label": str(kind.label),
+                "to_label": labels.get(row["to_stage"], ""),
+                "kind": kind,
+                "kind_label": kind_label,
                 "changed_at": timezone.localtime(row["changed_at"]).isoformat(),
                 "reason": row["reason"],
             }
