@@ -34,7 +34,7 @@ _IndustryChain, ChainLink = chain_models()
 
 LIST_PAGE_SIZE = 50
 # The board shows the largest projects of each column; "查看全部" opens the filtered list.
-BOARD_CARDS_PER_COLUMN = 60
+BOARD_CARDS_PER_COLUMN = 30
 HISTORY_LIMIT = 30
 
 
@@ -119,10 +119,12 @@ def project_list(request):
             funds=Sum("funds_period"),
             completed=Sum("completed_period"),
         )
-    paginator = Paginator(projects, LIST_PAGE_SIZE)
+    # Ranked on ids alone; only the page's rows get their flags and names.
+    paginator = Paginator(projects.values_list("pk", flat=True), LIST_PAGE_SIZE)
     # The aggregate has counted already; spare the paginator its own COUNT query.
     paginator.count = totals["count"]
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = selectors.rows_in_order(projects, page.object_list)
     return render(
         request,
         "projects/project_list.html",
@@ -182,7 +184,7 @@ def board(request):
             "count": totals[f"{stage.value}_count"],
             "total": totals[f"{stage.value}_total"] or Decimal(0),
             "cards": by_stage[stage],
-            "more": totals[f"{stage.value}_count"] > len(by_stage[stage]),
+            "more": totals[f"{stage.value}_count"] - len(by_stage[stage]),
         }
         for stage in stages.ACTIVE
     ]

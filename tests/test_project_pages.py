@@ -330,7 +330,7 @@ def test_a_full_column_shows_its_largest_cards_and_links_to_the_rest(login, pers
     orange = response.context["columns"][1]
     assert [p.total_investment for p in orange["cards"]] == [Decimal(300), Decimal(200)]
     assert orange["count"] == 3
-    assert "查看全部 3 个项目" in response.content.decode()
+    assert "还有 1 个，查看全部 3 个项目" in response.content.decode()
 
 
 # --- Project page ----------------------------------------------------------------------------
