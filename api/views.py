@@ -170,6 +170,13 @@ class ProjectViewSet(
             return super().filter_queryset(queryset)
         return queryset
 
+    def list(self, request, *args, **kwargs):
+        # The page is ranked on ids alone; only its rows get their flags and names.
+        queryset = self.filter_queryset(self.get_queryset())
+        ids = self.paginate_queryset(queryset.values_list("pk", flat=True))
+        rows = selectors.rows_in_order(queryset, ids)
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
     def _present(self, project_id):
         project = self.get_queryset().get(pk=project_id)
         return serializers.ProjectSerializer(project, context=self.get_serializer_context()).data

@@ -93,6 +93,15 @@ def project_list(*, user=None, today: datetime.date | None = None) -> QuerySet:
     return with_flags(qs, today=today)
 
 
+def rows_in_order(qs: QuerySet, ids) -> list:
+    """The rows of `qs` with these ids, in their order. A page is ranked on the ids alone
+    (`qs.values_list("pk")`, sliced), so the flags and joined names of `project_list` are
+    computed for the rows shown, not for every row ranked (10,000 at a province's scale)."""
+    ids = list(ids)
+    found = qs.order_by().in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
 def project_detail(*, pk: int) -> Project:
     return (
         with_flags(

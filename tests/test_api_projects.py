@@ -209,9 +209,9 @@ def test_the_list_runs_the_same_queries_whatever_the_page_size(
         project.team.add(personas.officer_a, personas.officer_b)
     _issued, token = token_issue(personas.leader)
 
-    # 1 token and user, 2 the user's roles, 3 count, 4 the page with its related rows and
-    # flags, 5 the teams and 6 the co-investors of the page's projects.
-    with django_assert_num_queries(6):
+    # 1 token and user, 2 the user's roles, 3 count, 4 the page's ids (ranked), 5 its rows with
+    # their related rows and flags, 6 the teams and 7 the co-investors of the page's projects.
+    with django_assert_num_queries(7):
         response = client.get(LIST + f"?page_size={size}", HTTP_AUTHORIZATION=f"Token {token}")
 
     assert response.status_code == 200

@@ -299,7 +299,7 @@ def _annual_targets(n):
 # Each list with its fixed query count: 1 token and user, 2 the user's roles, 3 the count,
 # 4 the page, then one per prefetched relation.
 LISTS = [
-    ("/api/v1/projects/", _projects, 6),  # + the page's teams and co-investors
+    ("/api/v1/projects/", _projects, 7),  # + ids ranked first, the page's teams, co-investors
     ("/api/v1/progress/", _progress, 4),
     ("/api/v1/problems/", _problems, 4),
     ("/api/v1/instructions/", _instructions, 4),

@@ -57,9 +57,9 @@ def test_the_list_costs_the_same_queries_at_any_size(
     url = reverse("projects:list")
 
     # 1 the session, 2 user, 3 the user's groups (roles, cached for the request), 4 the totals
-    # aggregate, 5 the page's rows (with flags as subqueries), 6 the user's unit (page header),
-    # 7-11 the filter selects: chains, links, places, units, leaders.
-    with django_assert_num_queries(11):
+    # aggregate, 5 the page's ids (ranked), 6 its rows (with flags as subqueries), 7 the user's
+    # unit (page header), 8-12 the filter selects: chains, links, places, units, leaders.
+    with django_assert_num_queries(12):
         response = client.get(url, {"is_key": "true", "stage": STAGES[:5], "flagged": "true"})
 
     assert response.context["totals"]["count"] > 0
