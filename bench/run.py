@@ -4,7 +4,9 @@
 1. Builds two PostgreSQL databases with `make_scale_data` (10,000 projects × 60 months, and
    1,000 projects for the linear-growth check) unless they already hold that data.
 2. Pages and API (in-process Django test client, 10,000 projects): median and p95 latency and
-   the SQL query count, beside a raw-SQL floor computing the same numbers with psycopg.
+   the SQL query count, beside a floor producing the same output the cheapest way: raw SQL
+   with psycopg and the same bytes written with plain string formatting (bench/floors*.py);
+   the floor's SQL alone and both sizes in bytes are reported too.
 3. Monthly report and Excel export at 1,000 and 10,000 projects, beside an openpyxl
    write-only floor writing the same rows.
 4. API throughput under gunicorn (2 workers) with wrk in a second process on 127.0.0.1,
@@ -149,7 +151,7 @@ def phase_pages(db_url):
     from django.test import Client
     from django.utils import timezone
 
-    from bench import floors
+    from bench import floors, floors_dashboard, floors_dashboard_page, floors_pages
     from chains.models import IndustryChain
     from projects.models import Project
 
@@ -169,50 +171,69 @@ def phase_pages(db_url):
         def run():
             response = c.get(url)
             assert response.status_code == 200, (url, response.status_code)
-            if hasattr(response, "render"):
-                pass
             return response.content
 
         return run
 
+    def sql(data, *args):
+        # The floor's SQL alone (its `*_data` step), for the share of the bytes.
+        def run():
+            with conn.cursor() as cur:
+                return data(cur, *args)
+
+        return run
+
+    pk, fd, fp = chain.pk, floors_dashboard, floors_pages
     cases = [
         (
             "dashboard page",
             get(client, f"/dashboard/?year={year}&month={month}"),
-            lambda: floors.dashboard(conn, year, month),
+            lambda: floors_dashboard_page.dashboard_page(conn, year, month),
+            sql(fd.dashboard_data, year, month),
         ),
         (
             "project list page (filtered)",
-            get(client, f"/projects/?stage=green&chain={chain.pk}"),
-            lambda: floors.project_list(conn, "green", chain.pk),
+            get(client, f"/projects/?stage=green&chain={pk}"),
+            lambda: floors.project_list(conn, "green", pk),
+            sql(floors.project_list_data, "green", pk),
         ),
-        ("color board", get(client, "/projects/board/"), lambda: floors.board(conn)),
+        (
+            "color board",
+            get(client, "/projects/board/"),
+            lambda: fp.board(conn),
+            sql(fp.board_data),
+        ),
         (
             "project page",
             get(client, f"/projects/{project.pk}/"),
-            lambda: floors.project_page(conn, project.pk),
+            lambda: fp.project_page(conn, project.pk),
+            sql(fp.project_page_data, project.pk),
         ),
         (
             "chain map",
-            get(client, f"/chains/{chain.pk}/map/"),
-            lambda: floors.chain_map(conn, chain.pk),
+            get(client, f"/chains/{pk}/map/"),
+            lambda: fp.chain_map(conn, pk),
+            sql(fp.chain_map_data, pk),
         ),
         (
             "project list API (50, filtered)",
-            get(api, f"/api/v1/projects/?stage=green&chain={chain.pk}&page_size=50"),
-            lambda: floors.project_list(conn, "green", chain.pk),
+            get(api, f"/api/v1/projects/?stage=green&chain={pk}&page_size=50"),
+            lambda: floors.api_projects(conn, "green", pk),
+            sql(floors.api_projects_data, "green", pk),
         ),
         (
             "dashboard API",
             get(api, f"/api/v1/dashboard/?year={year}&month={month}"),
-            lambda: floors.dashboard(conn, year, month),
+            lambda: fd.dashboard_api(conn, year, month),
+            sql(fd.dashboard_data, year, month),
         ),
     ]
     results = []
-    for name, fn, floor in cases:
+    for name, fn, floor, floor_sql in cases:
         try:
             # Every request builds its answer from the data: nothing is kept between them.
             measured = timed(fn)
+            size = len(fn())
         except Exception as exc:  # a page not built yet is reported, not fatal
             results.append({"case": name, "error": f"{type(exc).__name__}: {exc}"[:300]})
             continue
@@ -221,7 +242,10 @@ def phase_pages(db_url):
             {
                 "case": name,
                 **measured,
+                "bytes": size,
                 "floor_ms": base["median_ms"],
+                "floor_sql_ms": floor_timed(floor_sql)["median_ms"],
+                "floor_bytes": len(floor()),
                 "ratio": round(measured["median_ms"] / max(base["median_ms"], 0.01), 2),
             }
         )
@@ -425,17 +449,14 @@ def write_results(data):
         "",
         "Pages and API, each request built from the data (nothing is kept between requests).",
         "",
-        "| case | median ms | p95 ms | SQL queries | floor ms | ratio to floor |",
-        "|---|---:|---:|---:|---:|---:|",
+        "Floor: the same output the cheapest way, raw SQL (psycopg) and the bytes written with "
+        "f-strings / json.dumps (bench/floors*.py); *of which SQL* is its queries alone.",
+        "",
+        "| case | median ms | p95 ms | SQL queries | KB | floor ms | of which SQL | floor KB "
+        "| ratio to floor |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for row in data["pages"]:
-        if "error" in row:
-            lines.append(f"| {row['case']} | error: {row['error'][:80]} | | | | |")
-        else:
-            lines.append(
-                f"| {row['case']} | {row['median_ms']} | {row['p95_ms']} | "
-                f"{row['queries']} | {row['floor_ms']} | {row['ratio']}× |"
-            )
+    lines += pages_rows(data["pages"])
     lines += [
         "",
         "| batch | median ms | p95 ms | SQL queries | floor ms | ratio to floor |",
@@ -487,6 +508,20 @@ def write_results(data):
     return text
 
 
+def pages_rows(pages) -> list[str]:
+    out = []
+    for row in pages:
+        if "error" in row:
+            out.append(f"| {row['case']} | error: {row['error'][:80]} | | | | | | | |")
+        else:
+            out.append(
+                f"| {row['case']} | {row['median_ms']} | {row['p95_ms']} | {row['queries']} | "
+                f"{row['bytes'] / 1000:.1f} | {row['floor_ms']} | {row['floor_sql_ms']} | "
+                f"{row['floor_bytes'] / 1000:.1f} | {row['ratio']}× |"
+            )
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--phase")
@@ -498,7 +533,10 @@ def main():
         print("RESULT {}")
         return
     if args.phase == "pages":
-        print("RESULT " + json.dumps(phase_pages(args.db)))
+        pages = phase_pages(args.db)
+        print("RESULT " + json.dumps(pages))
+        if sys.stdout.isatty() or os.environ.get("BENCH_PRINT_TABLE"):
+            print("\n".join(pages_rows(pages)))
         return
     if args.phase == "batch":
         print("RESULT " + json.dumps(phase_batch(args.db)))
