@@ -4,11 +4,15 @@
 1. Builds two PostgreSQL databases with `make_scale_data` (10,000 projects × 60 months, and
    1,000 projects for the linear-growth check) unless they already hold that data.
 2. Pages and API (in-process Django test client, 10,000 projects): median and p95 latency and
-   the SQL query count, beside a raw-SQL floor computing the same numbers with psycopg.
+   the SQL query count, beside a floor producing the same output the cheapest way: raw SQL
+   with psycopg and the same bytes written with plain string formatting (bench/floors*.py);
+   the floor's SQL alone and both sizes in bytes are reported too.
 3. Monthly report and Excel export at 1,000 and 10,000 projects, beside an openpyxl
    write-only floor writing the same rows.
 4. API throughput under gunicorn (2 workers) with wrk in a second process on 127.0.0.1,
-   against the minimal Django view /livez/ on the same server.
+   against a minimal Django view answering the same request with the same JSON (raw SQL,
+   json.dumps: bench/urls.py, served by the same gunicorn with bench/settings.py), and
+   /livez/ (a hello-world) for reference. Alone: `python bench/run.py --phase throughput`.
 5. A working day (bench/workday.py): 20 officers writing through the API and the forms and
    10 leaders reading, 3 minutes against gunicorn (2 workers); p50/p95/p99 per page kind.
    Skipped with BENCH_WORKDAY=0; alone: `python bench/run.py --phase workday`.
@@ -149,7 +153,7 @@ def phase_pages(db_url):
     from django.test import Client
     from django.utils import timezone
 
-    from bench import floors
+    from bench import floors, floors_dashboard, floors_dashboard_page, floors_pages
     from chains.models import IndustryChain
     from projects.models import Project
 
@@ -169,50 +173,69 @@ def phase_pages(db_url):
         def run():
             response = c.get(url)
             assert response.status_code == 200, (url, response.status_code)
-            if hasattr(response, "render"):
-                pass
             return response.content
 
         return run
 
+    def sql(data, *args):
+        # The floor's SQL alone (its `*_data` step), for the share of the bytes.
+        def run():
+            with conn.cursor() as cur:
+                return data(cur, *args)
+
+        return run
+
+    pk, fd, fp = chain.pk, floors_dashboard, floors_pages
     cases = [
         (
             "dashboard page",
             get(client, f"/dashboard/?year={year}&month={month}"),
-            lambda: floors.dashboard(conn, year, month),
+            lambda: floors_dashboard_page.dashboard_page(conn, year, month),
+            sql(fd.dashboard_data, year, month),
         ),
         (
             "project list page (filtered)",
-            get(client, f"/projects/?stage=green&chain={chain.pk}"),
-            lambda: floors.project_list(conn, "green", chain.pk),
+            get(client, f"/projects/?stage=green&chain={pk}"),
+            lambda: floors.project_list(conn, "green", pk),
+            sql(floors.project_list_data, "green", pk),
         ),
-        ("color board", get(client, "/projects/board/"), lambda: floors.board(conn)),
+        (
+            "color board",
+            get(client, "/projects/board/"),
+            lambda: fp.board(conn),
+            sql(fp.board_data),
+        ),
         (
             "project page",
             get(client, f"/projects/{project.pk}/"),
-            lambda: floors.project_page(conn, project.pk),
+            lambda: fp.project_page(conn, project.pk),
+            sql(fp.project_page_data, project.pk),
         ),
         (
             "chain map",
-            get(client, f"/chains/{chain.pk}/map/"),
-            lambda: floors.chain_map(conn, chain.pk),
+            get(client, f"/chains/{pk}/map/"),
+            lambda: fp.chain_map(conn, pk),
+            sql(fp.chain_map_data, pk),
         ),
         (
             "project list API (50, filtered)",
-            get(api, f"/api/v1/projects/?stage=green&chain={chain.pk}&page_size=50"),
-            lambda: floors.project_list(conn, "green", chain.pk),
+            get(api, f"/api/v1/projects/?stage=green&chain={pk}&page_size=50"),
+            lambda: floors.api_projects(conn, "green", pk),
+            sql(floors.api_projects_data, "green", pk),
         ),
         (
             "dashboard API",
             get(api, f"/api/v1/dashboard/?year={year}&month={month}"),
-            lambda: floors.dashboard(conn, year, month),
+            lambda: fd.dashboard_api(conn, year, month),
+            sql(fd.dashboard_data, year, month),
         ),
     ]
     results = []
-    for name, fn, floor in cases:
+    for name, fn, floor, floor_sql in cases:
         try:
             # Every request builds its answer from the data: nothing is kept between them.
             measured = timed(fn)
+            size = len(fn())
         except Exception as exc:  # a page not built yet is reported, not fatal
             results.append({"case": name, "error": f"{type(exc).__name__}: {exc}"[:300]})
             continue
@@ -221,7 +244,10 @@ def phase_pages(db_url):
             {
                 "case": name,
                 **measured,
+                "bytes": size,
                 "floor_ms": base["median_ms"],
+                "floor_sql_ms": floor_timed(floor_sql)["median_ms"],
+                "floor_bytes": len(floor()),
                 "ratio": round(measured["median_ms"] / max(base["median_ms"], 0.01), 2),
             }
         )
@@ -291,9 +317,10 @@ def _free_port():
 
 
 @contextlib.contextmanager
-def gunicorn_server(db_url, workers=2):
+def gunicorn_server(db_url, workers=2, settings="jinchang.settings"):
     """gunicorn serving the app (DEBUG=0, Redis cache, as BENCH_ENV says) on a free port of
-    127.0.0.1, in its own process group; yields the port once it accepts connections."""
+    127.0.0.1, in its own process group; yields the port once it accepts connections.
+    `settings`: bench.settings adds the throughput floor's view (bench/urls.py)."""
     port = _free_port()
     server = subprocess.Popen(
         [
@@ -309,7 +336,7 @@ def gunicorn_server(db_url, workers=2):
             "warning",
         ],
         cwd=BASE,
-        env=_env(db_url),
+        env=dict(_env(db_url), DJANGO_SETTINGS_MODULE=settings),
         start_new_session=True,
     )
     try:
@@ -325,11 +352,21 @@ def gunicorn_server(db_url, workers=2):
         server.wait(timeout=20)
 
 
+THROUGHPUT_PATHS = {
+    # The project list API, the floor view answering the same request with the same bytes
+    # (bench/urls.py), and a hello-world for reference.
+    "api": "/api/v1/projects/?stage=green&page_size=50",
+    "floor": "/bench/floor/projects/?stage=green&page_size=50",
+    "livez": "/livez/",
+}
+
+
 def throughput(db_url, token):
     wrk = shutil.which("wrk")
     if not wrk:
         return {"error": "wrk not installed (make bench installs it with apt)"}
-    with gunicorn_server(db_url) as port:
+    auth = f"Authorization: Token {token}"
+    with gunicorn_server(db_url, settings="bench.settings") as port:
 
         def run(path, header=None):
             cmd = [wrk, "-t1", "-c8", f"-d{THROUGHPUT_SECONDS}s", "--latency"]
@@ -346,24 +383,49 @@ def throughput(db_url, token):
             non2xx = next((line for line in out.splitlines() if "Non-2xx" in line), "")
             return {"rps": rps, "non_2xx": non2xx.strip()}
 
+        headers = {"api": auth, "floor": auth, "livez": None}
+        # Both workers' first requests (imports, connections) before any round.
+        for name in ("api", "floor"):
+            run(THROUGHPUT_PATHS[name], headers[name])
         # Alternating rounds, medians of each: this machine's speed drifts over a minute (a
         # shared virtual machine), and back-to-back single runs gave ratios from 0.31 to 0.52.
-        api_url = "/api/v1/projects/?stage=green&page_size=50"
-        run(api_url, f"Authorization: Token {token}")  # warm both workers' caches
         rounds = [
-            (run(api_url, f"Authorization: Token {token}"), run("/livez/"))
+            {name: run(path, headers[name]) for name, path in THROUGHPUT_PATHS.items()}
             for _ in range(THROUGHPUT_ROUNDS)
         ]
-        api = {
-            "rps": statistics.median(a["rps"] for a, _ in rounds),
-            "non_2xx": " ".join(a["non_2xx"] for a, _ in rounds if a["non_2xx"]),
-            "rounds": [a["rps"] for a, _ in rounds],
+    out = {}
+    for name in THROUGHPUT_PATHS:
+        out[name] = {
+            "rps": statistics.median(r[name]["rps"] for r in rounds),
+            "rounds": [r[name]["rps"] for r in rounds],
+            "non_2xx": " ".join(r[name]["non_2xx"] for r in rounds if r[name]["non_2xx"]),
         }
-        floor = {
-            "rps": statistics.median(f["rps"] for _, f in rounds),
-            "rounds": [f["rps"] for _, f in rounds],
-        }
-        return {"api": api, "floor": floor, "ratio": round(api["rps"] / floor["rps"], 3)}
+    out["ratio"] = round(out["api"]["rps"] / out["floor"]["rps"], 3)
+    out["ratio_livez"] = round(out["api"]["rps"] / out["livez"]["rps"], 3)
+    return out
+
+
+def throughput_markdown(t: dict) -> str:
+    if "error" in t:
+        return f"API throughput: {t['error']}"
+    errors = "; ".join(f"{n}: {t[n]['non_2xx']}" for n in THROUGHPUT_PATHS if t[n]["non_2xx"])
+    return (
+        f"API throughput (gunicorn, 2 workers; wrk -t1 -c8 on 127.0.0.1, {THROUGHPUT_ROUNDS} "
+        f"alternating rounds of {THROUGHPUT_SECONDS} s, medians), "
+        "`/api/v1/projects/?stage=green&page_size=50` with a token:\n\n"
+        "| served by | req/s (median) | rounds |\n|---|---:|---|\n"
+        f"| project list API | {t['api']['rps']:.0f} | {_rounds(t['api'])} |\n"
+        f"| floor: minimal Django view, same request and bytes (raw SQL, json.dumps) | "
+        f"{t['floor']['rps']:.0f} | {_rounds(t['floor'])} |\n"
+        f"| /livez/ (hello-world, for reference) | {t['livez']['rps']:.0f} | "
+        f"{_rounds(t['livez'])} |\n\n"
+        f"API / floor view: {t['ratio']:.2f} (target ≥ 0.5); API / livez: "
+        f"{t['ratio_livez']:.3f}." + (f" Non-2xx answers: {errors}." if errors else "")
+    )
+
+
+def _rounds(col: dict) -> str:
+    return ", ".join(f"{r:.0f}" for r in col["rounds"])
 
 
 # --- orchestration ----------------------------------------------------------------------------
@@ -425,17 +487,14 @@ def write_results(data):
         "",
         "Pages and API, each request built from the data (nothing is kept between requests).",
         "",
-        "| case | median ms | p95 ms | SQL queries | floor ms | ratio to floor |",
-        "|---|---:|---:|---:|---:|---:|",
+        "Floor: the same output the cheapest way, raw SQL (psycopg) and the bytes written with "
+        "f-strings / json.dumps (bench/floors*.py); *of which SQL* is its queries alone.",
+        "",
+        "| case | median ms | p95 ms | SQL queries | KB | floor ms | of which SQL | floor KB "
+        "| ratio to floor |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for row in data["pages"]:
-        if "error" in row:
-            lines.append(f"| {row['case']} | error: {row['error'][:80]} | | | | |")
-        else:
-            lines.append(
-                f"| {row['case']} | {row['median_ms']} | {row['p95_ms']} | "
-                f"{row['queries']} | {row['floor_ms']} | {row['ratio']}× |"
-            )
+    lines += pages_rows(data["pages"])
     lines += [
         "",
         "| batch | median ms | p95 ms | SQL queries | floor ms | ratio to floor |",
@@ -463,17 +522,7 @@ def write_results(data):
                 f"| {label}: 10k ÷ 1k | {round(big['median_ms'] / small['median_ms'], 2)}× "
                 "| | | | (target ≤ 12×) |"
             )
-    t = data["throughput"]
-    lines.append("")
-    if "error" in t:
-        lines.append(f"API throughput: {t['error']}")
-    else:
-        lines.append(
-            f"API throughput (gunicorn, 2 workers; wrk -t1 -c8 on 127.0.0.1, "
-            f"{THROUGHPUT_ROUNDS} alternating rounds of {THROUGHPUT_SECONDS} s, medians): project "
-            f"list API {t['api']['rps']:.0f} req/s, minimal Django view {t['floor']['rps']:.0f} "
-            f"req/s, ratio {t['ratio']:.2f} (target ≥ 0.5)."
-        )
+    lines += ["", throughput_markdown(data["throughput"]).rstrip("\n")]
     if "workday" in data:
         from bench import workday
 
@@ -487,6 +536,30 @@ def write_results(data):
     return text
 
 
+def pages_rows(pages) -> list[str]:
+    out = []
+    for row in pages:
+        if "error" in row:
+            out.append(f"| {row['case']} | error: {row['error'][:80]} | | | | | | | |")
+        else:
+            out.append(
+                f"| {row['case']} | {row['median_ms']} | {row['p95_ms']} | {row['queries']} | "
+                f"{row['bytes'] / 1000:.1f} | {row['floor_ms']} | {row['floor_sql_ms']} | "
+                f"{row['floor_bytes'] / 1000:.1f} | {row['ratio']}× |"
+            )
+    return out
+
+
+def _alone(name, data, text):
+    """A phase run alone: its results beside the full run's, in bench/results."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}-latest.md").write_text(text + "\n")
+    (RESULTS / f"{name}-latest.json").write_text(
+        json.dumps({"machine": machine(), name: data}, indent=2, ensure_ascii=False)
+    )
+    print(text)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--phase")
@@ -498,7 +571,16 @@ def main():
         print("RESULT {}")
         return
     if args.phase == "pages":
-        print("RESULT " + json.dumps(phase_pages(args.db)))
+        pages = phase_pages(args.db)
+        print("RESULT " + json.dumps(pages))
+        if sys.stdout.isatty() or os.environ.get("BENCH_PRINT_TABLE"):
+            print("\n".join(pages_rows(pages)))
+        return
+    if args.phase == "throughput":
+        # Alone, against a database prepared by an earlier run.
+        db = args.db or DB_10K
+        t = throughput(db, _sub("token", db))
+        _alone("throughput", t, throughput_markdown(t))
         return
     if args.phase == "batch":
         print("RESULT " + json.dumps(phase_batch(args.db)))
