@@ -14,8 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Count, F, Q, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, Q, Sum
 from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -156,22 +155,13 @@ def board(request):
         sums[f"{stage.value}_count"] = Count("pk", filter=Q(stage=stage))
         sums[f"{stage.value}_total"] = Sum("total_investment", filter=Q(stage=stage))
     totals = projects.aggregate(**sums)
-    # All columns' cards in one query: the largest of each column, ranked in SQL first (a
-    # subquery of ids) so that the flags and joined names are computed for the cards shown,
-    # not for every project ranked.
-    ranked = (
-        projects.filter(stage__in=stages.ACTIVE)
-        .annotate(
-            rank_in_column=Window(
-                RowNumber(),
-                partition_by=[F("stage")],
-                order_by=[F("total_investment").desc(), F("id").asc()],
-            )
-        )
-        .filter(rank_in_column__lte=BOARD_CARDS_PER_COLUMN)
-        .values("pk")
-    )
-    cards = projects.filter(pk__in=ranked).order_by("-total_investment", "id")
+    # Each column's largest cards: its ids ranked through the (stage, total investment) index,
+    # a few rows read per column, then only those cards loaded with their flags and names.
+    ids = []
+    for stage in stages.ACTIVE:
+        column = projects.filter(stage=stage).order_by("-total_investment", "id")
+        ids += column.values_list("pk", flat=True)[:BOARD_CARDS_PER_COLUMN]
+    cards = selectors.rows_in_order(projects, ids)
     by_stage = {stage: [] for stage in stages.ACTIVE}
     for project in cards:
         project.can_edit = roles.can_edit_project(request.user, project)
