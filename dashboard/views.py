@@ -29,12 +29,29 @@ def index(request):
             "form": form,
             "scope": scope,
             "data": data,
+            # What the charts draw (static/js/dashboard.js), not the whole dict: the month's
+            # list of moves alone would double the page.
+            "chart_data": {key: data[key] for key in CHART_KEYS},
             "mine": mine,
             "can_switch_mine": roles.is_leader(request.user),
             "mine_toggle_query": _toggle_mine(request.GET, not mine),
             "quoted": _quoted_figures(scope),
         },
     )
+
+
+CHART_KEYS = (
+    "scope",
+    "headline",
+    "headline_queries",
+    "by_stage",
+    "by_chain",
+    "by_place",
+    "monthly_funds",
+    "stage_funnel",
+    "unit_scoreboard",
+    "list_url",
+)
 
 
 def _toggle_mine(params, on: bool) -> str:
