@@ -40,7 +40,7 @@ FLAGS_SQL = """p.staleness,
             AND pr.status = 'open' AND pr.deadline < %s)"""
 
 
-def board_data(cur, per_column: int = 60):
+def board_data(cur, per_column: int = 30):  # projects.views.BOARD_CARDS_PER_COLUMN
     cur.execute(
         "SELECT stage, count(*), sum(total_investment) FROM projects_project GROUP BY stage"
     )
@@ -79,7 +79,8 @@ def board_write(totals, cards, options) -> bytes:
         n, total = totals.get(stage, (0, None))
         shown = by_stage[stage] or ['      <li class="muted">暂无项目</li>\n']
         more = (
-            f'    <a class="more" href="/projects/?stage={stage}">查看全部 {n} 个项目</a>\n'
+            f'    <a class="more" href="/projects/?stage={stage}">'
+            f"还有 {n - len(by_stage[stage])} 个，查看全部 {n} 个项目</a>\n"
             if n > len(by_stage[stage])
             else ""
         )

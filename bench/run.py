@@ -177,11 +177,11 @@ def phase_pages(db_url):
 
         return run
 
-    def sql(data, *args):
+    def sql(data, *args, **kwargs):
         # The floor's SQL alone (its `*_data` step), for the share of the bytes.
         def run():
             with conn.cursor() as cur:
-                return data(cur, *args)
+                return data(cur, *args, **kwargs)
 
         return run
 
@@ -222,6 +222,12 @@ def phase_pages(db_url):
             get(api, f"/api/v1/projects/?stage=green&chain={pk}&page_size=50"),
             lambda: floors.api_projects(conn, "green", pk),
             sql(floors.api_projects_data, "green", pk),
+        ),
+        (
+            "project list API (100)",
+            get(api, "/api/v1/projects/?stage=green&page_size=100"),
+            lambda: floors.api_projects(conn, "green", None, page_size=100),
+            sql(floors.api_projects_data, "green", None, page_size=100),
         ),
         (
             "dashboard API",
