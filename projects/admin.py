@@ -148,14 +148,6 @@ class ProjectAdmin(SimpleHistoryAdmin):
             return
         obj.pk, obj.version = saved.pk, saved.version
 
-    def delete_model(self, request, obj):
-        services.projects_delete(user=request.user, project_ids=[obj.pk])
-
-    def delete_queryset(self, request, queryset):
-        services.projects_delete(
-            user=request.user, project_ids=list(queryset.values_list("pk", flat=True))
-        )
-
 
 @admin.register(StageChange)
 class StageChangeAdmin(admin.ModelAdmin):

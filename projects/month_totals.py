@@ -12,7 +12,7 @@ Writers:
   entry's change to its month's rows of the project's dimensions;
 - `project_moved` (the project service, when a chain, place, unit or leader changes) moves
   the project's entries from the old rows to the new;
-- `rebuild` (the loaders, `rebuild_month_ends`, a project deleted in the admin) recomputes
+- `rebuild` (the loaders, `rebuild_month_ends`) recomputes
   everything under a table lock, so no filing made meanwhile is lost.
 
 They are first summed by the migration that adds them (0009).
@@ -104,17 +104,6 @@ def project_moved(project_id: int, before: dict[str, int], after: dict[str, int]
         for dimension in changed:
             _add(month, dimension, before[dimension], -funds, -completed, -1)
             _add(month, dimension, after[dimension], funds, completed, 1)
-
-
-def project_removed(project: Project) -> None:
-    """Take a project's entries out of the rows, before it is deleted with them."""
-    keys = keys_of(project)
-    rows = MonthlyProgress.objects.filter(project_id=project.pk).values_list(
-        "month", "funds_in_place", "investment_completed"
-    )
-    for month, funds, completed in rows:
-        for dimension, key in keys.items():
-            _add(month, dimension, key, -funds, -completed, -1)
 
 
 @transaction.atomic

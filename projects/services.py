@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from org import roles
 from org.roles import authorize
-from projects import month_ends, month_totals, stages
+from projects import month_ends, stages
 from projects.errors import EditConflict
 from projects.models import (
     Project,
@@ -232,20 +232,6 @@ def project_update(
     for name, values in (m2m or {}).items():
         getattr(project, name).set(values)
     return project
-
-
-@transaction.atomic
-def projects_delete(*, user, project_ids) -> int:
-    """Delete projects with everything recorded on them (the admin's delete; superusers)."""
-    authorize(user, user is not None and user.is_superuser)
-    projects = list(Project.objects.select_for_update().filter(pk__in=project_ids))
-    for project in projects:
-        month_totals.project_removed(project)
-    if projects:
-        # A closed month's cards counted them.
-        month_ends.cards_changed()
-    Project.objects.filter(pk__in=[p.pk for p in projects]).delete()
-    return len(projects)
 
 
 def _stage_began(stated: date | None, recorded: datetime) -> datetime:
