@@ -22,7 +22,8 @@ with p95 ≤ 150 ms and no errors.
    not followed. Every request's latency (until its body is read) is recorded by kind.
    - Writer: an action every 1.5-2.5 s (from the previous action's start; at once if late),
      cycling API progress, progress form, API progress, project edit form. A progress
-     action first reads whether the project's current month is filed (GET
+     action picks this month or the last one (the dashboard's default period), reads
+     whether the project's entry for it is filed (GET
      /api/v1/progress/?project=&month=), then files it (API POST, or the add form) or
      corrects it (API PATCH, or the edit form); a form is fetched first for its CSRF token
      and fields and posted back as a browser would. The project edit form posts every field
@@ -225,10 +226,13 @@ def _amounts(rng, total: str) -> dict:
 
 
 class Officer:
-    def __init__(self, rec, base, info, web, month, seed):
+    def __init__(self, rec, base, info, web, months, seed):
         import requests
 
-        self.rec, self.base, self.info, self.web, self.month = rec, base, info, web, month
+        self.rec, self.base, self.info, self.web = rec, base, info, web
+        # Early in a month officers file the new month and correct the last one, whose
+        # figures are the dashboard's default period: writes land on what leaders read.
+        self.months, self.month = months, months[0]
         # The API channel has no cookies: with a session, DRF would ask for a CSRF token.
         self.api = requests.Session()
         self.api.headers["Authorization"] = f"Token {info['token']}"
@@ -324,6 +328,7 @@ class Officer:
         """The next action of the cycle, on one of the officer's projects."""
         action = ACTIONS[self.n % len(ACTIONS)]
         self.n += 1
+        self.month = self.rng.choice(self.months)
         getattr(self, action)(self.rng.choice(self.info["projects"]))
 
     def loop(self, deadline):
@@ -471,7 +476,9 @@ def workday(db_url, seconds=None) -> dict:
         login_s = round(time.perf_counter() - started, 1)
 
         officers = [
-            Officer(rec, base, info, webs[info["username"]], ctx["month"], seed=i)
+            Officer(
+                rec, base, info, webs[info["username"]], (ctx["month"], ctx["last_month"]), seed=i
+            )
             for i, info in enumerate(ctx["officers"])
         ]
         readers = [

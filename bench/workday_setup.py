@@ -122,6 +122,7 @@ def setup(db_url) -> dict:
     return {
         "password": PASSWORD,
         "month": f"{this_month:%Y-%m}",
+        "last_month": f"{last:%Y-%m}",
         "last_complete": [last.year, last.month],
         "default_period": list(default_period(today)),
         "officers": [
