@@ -89,3 +89,15 @@ def sums_by(scope: Scope, dimension: str, first, last, *, whole_city=False) -> d
 
 
 DIMENSION_OF_FILTER_FIELD = {dim: name for name, dim in DIMENSION_OF_FILTER.items()}
+
+
+def sums_by_each(scope: Scope, dimensions, first, last) -> dict:
+    """`sums_by` for several dimensions: {dimension: {id or None: row}} (one query from the
+    kept totals for the whole city; one per dimension from the entries otherwise)."""
+    if scope.filters():
+        return {dimension: sums_by(scope, dimension, first, last) for dimension in dimensions}
+    rows = _sums(month_totals.totals(dimensions, first, last), "dimension", "key")
+    result: dict = {dimension: {} for dimension in dimensions}
+    for row in rows:
+        result[row.pop("dimension")][row.pop("key") or None] = row
+    return result

@@ -85,6 +85,7 @@ from dashboard.amounts import (
     progress_of,
     sum_of,
     sums_by,
+    sums_by_each,
 )
 from dashboard.targets import forecast, mark_for, unit_counts, unit_scoreboard
 from projects import month_ends, periods, warnings
@@ -349,9 +350,12 @@ def breakdowns(scope: Scope, kept: dict | None = None) -> dict:
     """The stage table and the chain, place, unit and leader breakdowns: the card counts,
     each dimension's names (four small queries) and funds in place (`sums_by`)."""
     groups = (kept or cards(scope))["groups"]
+    funds = sums_by_each(scope, DIMENSIONS, scope.period_start, scope.last_month)
     result = {"by_stage": _stage_rows(scope, groups)}
     for dimension in DIMENSIONS:
-        result[f"by_{dimension}"] = _breakdown(scope, dimension, groups[dimension])
+        result[f"by_{dimension}"] = _breakdown(
+            scope, dimension, groups[dimension], funds[dimension]
+        )
     return result
 
 
@@ -396,10 +400,11 @@ def _names(dimension: str, keys) -> dict:
     return {row[0]: (next((n for n in row[1:-1] if n), ""), (row[-1],)) for row in rows}
 
 
-def _breakdown(scope: Scope, dimension: str, groups: dict) -> list[dict]:
+def _breakdown(scope: Scope, dimension: str, groups: dict, funds: dict | None = None) -> list:
     """One breakdown: its card counts with each row's name and funds in place."""
     param = DIMENSIONS[dimension][2]
-    funds = sums_by(scope, dimension, scope.period_start, scope.last_month)
+    if funds is None:
+        funds = sums_by(scope, dimension, scope.period_start, scope.last_month)
     names = _names(dimension, groups)
     rows: dict = {}
     sort_keys: dict = {}
@@ -534,8 +539,9 @@ def _changes(scope: Scope, limit: int | None = None) -> list[dict]:
     return _change_dicts(rows[:limit] if limit else rows)
 
 
-def stage_movements(scope: Scope) -> dict:
-    """What happened on the card during month M (two queries: counts, then the moves).
+def stage_movements(scope: Scope, *, moves: bool = True) -> dict:
+    """What happened on the card during month M (two queries: counts, then the moves; without
+    `moves`, the counts alone).
 
     new: projects entered; upgrades/downgrades: moves up or down the card (a move into
     operation is an upgrade, also counted in to_operating); drops; restores (dropped -> red).
@@ -550,7 +556,7 @@ def stage_movements(scope: Scope) -> dict:
         restores=Count("id", filter=Q(from_stage=Stage.DROPPED) & ~Q(to_stage=Stage.DROPPED)),
         to_operating=Count("id", filter=~Q(from_stage="") & Q(to_stage=Stage.OPERATING)),
     )
-    return {**counts, "changes": _changes(scope)}
+    return {**counts, "changes": _changes(scope)} if moves else counts
 
 
 def stage_funnel(scope: Scope, kept: dict | None = None) -> list[dict]:
@@ -701,8 +707,9 @@ def _missing(project) -> list[dict]:
 # --- everything ----------------------------------------------------------------------------
 
 
-def dashboard(scope: Scope) -> dict:
-    """Every figure of the scope in one dict (the API returns it as JSON, Decimals as strings)."""
+def dashboard(scope: Scope, *, moves: bool = True) -> dict:
+    """Every figure of the scope in one dict (the API returns it as JSON, Decimals as strings).
+    `moves=False` leaves out the month's list of moves (the page shows their counts)."""
     kept = cards(scope)
     return {
         "scope": scope.as_dict(),
@@ -710,7 +717,7 @@ def dashboard(scope: Scope) -> dict:
         "headline_queries": headline_queries(scope),
         **breakdowns(scope, kept),
         "monthly_funds": monthly_funds(scope),
-        "stage_movements": stage_movements(scope),
+        "stage_movements": stage_movements(scope, moves=moves),
         "stage_funnel": stage_funnel(scope, kept),
         "unit_scoreboard": unit_scoreboard(scope, kept),
         "forecast": forecast(scope),

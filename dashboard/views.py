@@ -18,7 +18,7 @@ def index(request):
         raise PermissionDenied
     form = DashboardFilterForm(request.GET, today=timezone.localdate())
     scope = form.scope(request.user)
-    data = figures.dashboard(scope)
+    data = figures.dashboard(scope, moves=False)
     data["list_url"] = reverse("projects:list")
     data["problem_list_url"] = reverse("projects:problem_list")
     mine = scope.leader_id is not None

@@ -144,13 +144,17 @@ def rebuild() -> int:
 
 
 def totals(
-    dimension: str,
+    dimension: str | Iterable[str],
     first: datetime.date,
     last: datetime.date,
     keys: Iterable[int] | None = None,
 ):
-    """The kept rows of `dimension` for the months `first`..`last` (their first days)."""
-    rows = MonthTotal.objects.filter(dimension=dimension, month__gte=first, month__lte=last)
+    """The kept rows of a dimension (or several) for the months `first`..`last`."""
+    rows = MonthTotal.objects.filter(month__gte=first, month__lte=last)
+    if isinstance(dimension, str):
+        rows = rows.filter(dimension=dimension)
+    else:
+        rows = rows.filter(dimension__in=list(dimension))
     if keys is not None:
         rows = rows.filter(key__in=list(keys))
     return rows
