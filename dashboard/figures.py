@@ -199,7 +199,7 @@ def _recent_funds(scope: Scope):
     """Funds in place of the recent signings from 1 January of the year before to the end of
     the period (two queries)."""
     previous = scope.previous_year()
-    recent = scope.projects().filter(recent_signings_q(scope))
+    recent = scope.projects(year_start=False).filter(recent_signings_q(scope))
     if scope.period_end < timezone.localdate():
         # A closed month's rows carry each project's funds to date: those, less what came in
         # before the window (rare: entries before the signing).
@@ -602,13 +602,12 @@ def attention(scope: Scope, limit: int = 10, today: datetime.date | None = None)
         .select_related("project", "unit")
         .order_by("deadline", "id")
     )
+    live = scope.projects(year_start=False).filter(live_q())
     if day == today:
         # Today's warnings are stored, kept to the rule by every writer (projects.warnings).
-        live = with_flags(scope.projects().filter(live_q()), today=today).annotate(
-            staleness_then=F("staleness")
-        )
+        live = with_flags(live, today=today).annotate(staleness_then=F("staleness"))
     else:
-        live = with_flags_at(scope.projects().filter(live_q()), day, warnings.thresholds())
+        live = with_flags_at(live, day, warnings.thresholds())
     # One pass over the live projects, largest first, gives both lists' lengths and tops;
     # only the shown rows are loaded with their flags.
     ranked = list(

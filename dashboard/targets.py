@@ -127,7 +127,7 @@ def forecast(scope: Scope, today: datetime.date | None = None) -> dict | None:
     in_place = periods.funds_to_date_then(scope, today)
     remaining = {
         row["stage_then"]: row["remaining"]
-        for row in rows_once(scope.projects())
+        for row in rows_once(scope.projects(year_start=False))
         .filter(stage_then__in=ACTIVE)
         .annotate(
             left=Greatest(

@@ -69,7 +69,9 @@ def reached_rank_at(at) -> Subquery:
 
 def ensure(*months: datetime.date) -> None:
     """Make sure the rows of the closed `months` (their first days) are there (one query when
-    they are)."""
+    they are; none without months)."""
+    if not months:
+        return
     built = set(MonthEndBuild.objects.filter(month__in=months).values_list("month", flat=True))
     for month in dict.fromkeys(months):
         if month not in built:

@@ -211,9 +211,9 @@ class Scope:
     def project_q(self, prefix: str = "") -> Q:
         return Q(**{f"{prefix}{name}": value for name, value in self.filters().items()})
 
-    def projects(self) -> QuerySet:
+    def projects(self, *, year_start: bool = True) -> QuerySet:
         """The scope's projects with their state as of the period (see `as_of`)."""
-        return as_of(Project.objects.filter(self.project_q()), self)
+        return as_of(Project.objects.filter(self.project_q()), self, year_start=year_start)
 
     def as_query(self, **extra) -> str:
         """The project list's querystring for this scope plus `extra` filters.
@@ -241,12 +241,15 @@ class Scope:
         return data
 
 
-def as_of(qs: QuerySet, scope: Scope, today: datetime.date | None = None) -> QuerySet:
+def as_of(
+    qs: QuerySet, scope: Scope, today: datetime.date | None = None, *, year_start: bool = True
+) -> QuerySet:
     """Annotate each project's state as of the period:
 
     `stage_then` (card at the period's end, None if not yet recorded), `total_then` (total
     investment then), `reached_then` (highest place in the card's order reached by then),
-    and `stage_before`, `reached_before` (the same when the year began).
+    and, unless `year_start` is False (one join fewer), `stage_before`, `reached_before` (the
+    same when the year began).
 
     A closed month's state is read from its `MonthEnd` rows (built from the history on first
     use); an open period's end is now, so its state is the projects' own columns.
@@ -254,12 +257,15 @@ def as_of(qs: QuerySet, scope: Scope, today: datetime.date | None = None) -> Que
     today = today or timezone.localdate()
     year_began = datetime.date(scope.year - 1, 12, 1)
     closed = scope.period_end < today
-    month_ends.ensure(year_began, *([scope.last_month] if closed else []))
-    qs = qs.annotate(
-        start_row=FilteredRelation("month_ends", condition=Q(month_ends__month=year_began)),
-        stage_before=F("start_row__stage"),
-        reached_before=F("start_row__reached"),
+    month_ends.ensure(
+        *([year_began] if year_start else []), *([scope.last_month] if closed else [])
     )
+    if year_start:
+        qs = qs.annotate(
+            start_row=FilteredRelation("month_ends", condition=Q(month_ends__month=year_began)),
+            stage_before=F("start_row__stage"),
+            reached_before=F("start_row__reached"),
+        )
     if closed:
         return qs.annotate(
             end_row=FilteredRelation("month_ends", condition=Q(month_ends__month=scope.last_month)),
