@@ -10,6 +10,20 @@ from bench.floors import badge, money, page, today
 from bench.floors_dashboard import dashboard_data, figures
 
 LIST = "/projects/"
+# What the page's charts draw (dashboard.views.CHART_KEYS).
+CHART_KEYS = (
+    "scope",
+    "headline",
+    "headline_queries",
+    "by_stage",
+    "by_chain",
+    "by_place",
+    "monthly_funds",
+    "stage_funnel",
+    "unit_scoreboard",
+    "list_url",
+)
+
 DASH_TEXT = (
     '<div id="dash-text" hidden\n  data-projects="项目数" data-total-yi="总投资（亿元）"\n'
     '  data-count="个" data-yi="{n}亿元" data-wan="{n}万元"\n'
@@ -332,10 +346,9 @@ def page_write(d: dict, rows: dict, year: int, month: int) -> bytes:
         _breakdown("包抓市级领导", "table-leader", d["by_leader"]),
         "  </div>\n</section>\n",
     ]
-    # The figures again for the charts, as Django's json_script writes them.
-    script = json.dumps(
-        {**d, "list_url": LIST, "problem_list_url": "/projects/problems/"}, default=str
-    )
+    # What the charts draw (dashboard.views.CHART_KEYS), as Django's json_script writes it.
+    charts = {**d, "list_url": LIST}
+    script = json.dumps({key: charts[key] for key in CHART_KEYS}, default=str)
     script = script.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
     out += [f'<script id="dash-data" type="application/json">{script}</script>\n', DASH_TEXT]
     path = f"/dashboard/?year={year}&month={month}"
