@@ -55,25 +55,21 @@ Definitions (amounts in 万元, percentages as Decimal rounded to 0.01, None whe
 
 import datetime
 import logging
-from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
     F,
     IntegerField,
     OuterRef,
     Q,
-    QuerySet,
     Subquery,
     Sum,
     Value,
     When,
 )
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from dashboard.amounts import (
     CENT,
@@ -87,10 +83,10 @@ from dashboard.amounts import (
     sums_by,
     sums_by_each,
 )
+from dashboard.attention import attention, latest_moves, month_changes
 from dashboard.targets import forecast, mark_for, unit_counts, unit_scoreboard
-from projects import month_ends, periods, warnings
-from projects.flags import flags_of
-from projects.models import MonthlyProgress, Problem, Project, StageChange
+from projects import month_ends, periods
+from projects.models import MonthlyProgress, Project
 from projects.periods import (
     Scope,
     committed_then,
@@ -99,13 +95,11 @@ from projects.periods import (
     in_progress_q,
     key_of_year_q,
     key_started_q,
-    live_q,
     recent_signings_q,
     rows_once,
     signed_in_period_q,
 )
-from projects.selectors import flagged_then_q, with_flags, with_flags_at
-from projects.stages import ACTIVE, COLORS, ORDER, Stage, kind_of
+from projects.stages import ACTIVE, COLORS, ORDER, Stage
 
 __all__ = [
     "CENT",
@@ -119,7 +113,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-FLAG = BooleanField()
 
 # The card in the order the dashboard shows it: progress order, then dropped.
 STAGES = [*ORDER, Stage.DROPPED]
@@ -132,13 +125,6 @@ def _rank(field: str):
         default=Value(-1),
         output_field=IntegerField(),
     )
-
-
-def _stage_label(code: str) -> str:
-    try:
-        return str(Stage(code).label)
-    except ValueError:
-        return ""
 
 
 def _ytd_q(scope: Scope) -> Q:
@@ -493,52 +479,6 @@ def _running(values: list) -> list:
     return result
 
 
-def _month_changes(scope: Scope) -> QuerySet:
-    return StageChange.objects.filter(
-        scope.project_q("project__"),
-        changed_at__gte=scope.month_start_at,
-        changed_at__lt=scope.end_at,
-    )
-
-
-def _change_dicts(rows) -> list[dict]:
-    labels = {stage.value: str(stage.label) for stage in Stage}
-    kinds: dict = {}
-    result = []
-    for row in rows:
-        moved = (row["from_stage"], row["to_stage"])
-        if moved not in kinds:
-            kind = kind_of(*moved)
-            kinds[moved] = (kind.value, str(kind.label))
-        kind, kind_label = kinds[moved]
-        result.append(
-            {
-                "project_id": row["project_id"],
-                "project_name": row["project__name"],
-                "from_stage": row["from_stage"],
-                "from_label": labels.get(row["from_stage"], ""),
-                "to_stage": row["to_stage"],
-                "to_label": labels.get(row["to_stage"], ""),
-                "kind": kind,
-                "kind_label": kind_label,
-                "changed_at": timezone.localtime(row["changed_at"]).isoformat(),
-                "reason": row["reason"],
-            }
-        )
-    return result
-
-
-def _changes(scope: Scope, limit: int | None = None) -> list[dict]:
-    """Moves of existing cards during month M, newest first (creations are counted as new)."""
-    rows = (
-        _month_changes(scope)
-        .exclude(from_stage="")
-        .order_by("-changed_at", "-id")
-        .values("project_id", "project__name", "from_stage", "to_stage", "changed_at", "reason")
-    )
-    return _change_dicts(rows[:limit] if limit else rows)
-
-
 def stage_movements(scope: Scope, *, moves: bool = True) -> dict:
     """What happened on the card during month M (two queries: counts, then the moves; without
     `moves`, the counts alone).
@@ -546,7 +486,7 @@ def stage_movements(scope: Scope, *, moves: bool = True) -> dict:
     new: projects entered; upgrades/downgrades: moves up or down the card (a move into
     operation is an upgrade, also counted in to_operating); drops; restores (dropped -> red).
     """
-    rows = _month_changes(scope).annotate(from_rank=_rank("from_stage"), to_rank=_rank("to_stage"))
+    rows = month_changes(scope).annotate(from_rank=_rank("from_stage"), to_rank=_rank("to_stage"))
     moved = ~Q(from_stage="") & ~Q(from_stage=Stage.DROPPED) & ~Q(to_stage=Stage.DROPPED)
     counts = rows.aggregate(
         new=Count("id", filter=Q(from_stage="")),
@@ -556,7 +496,7 @@ def stage_movements(scope: Scope, *, moves: bool = True) -> dict:
         restores=Count("id", filter=Q(from_stage=Stage.DROPPED) & ~Q(to_stage=Stage.DROPPED)),
         to_operating=Count("id", filter=~Q(from_stage="") & Q(to_stage=Stage.OPERATING)),
     )
-    return {**counts, "changes": _changes(scope)} if moves else counts
+    return {**counts, "changes": latest_moves(scope)} if moves else counts
 
 
 def stage_funnel(scope: Scope, kept: dict | None = None) -> list[dict]:
@@ -582,125 +522,6 @@ def stage_funnel(scope: Scope, kept: dict | None = None) -> list[dict]:
         }
         for stage in ACTIVE
     ]
-
-
-# --- attention lists -----------------------------------------------------------------------
-
-
-def attention(scope: Scope, limit: int = 10, today: datetime.date | None = None) -> dict:
-    """What needed a leader's attention on the scope's attention day (today for the current
-    month, the period's last day for a past one), the `limit` most important of each list.
-
-    `totals` gives each list's full length; `queries` the list showing all of it.
-    Eight queries: the thresholds, a list and a count for each of three lists, this month's
-    moves.
-    """
-    today = today or timezone.localdate()
-    day = scope.attention_day(today)
-    overdue = (
-        Problem.objects.filter(periods.overdue_problems_at(day), scope.project_q("project__"))
-        .select_related("project", "unit")
-        .order_by("deadline", "id")
-    )
-    live = scope.projects(year_start=False).filter(live_q())
-    if day == today:
-        # Today's warnings are stored, kept to the rule by every writer (projects.warnings).
-        live = with_flags(live, today=today).annotate(staleness_then=F("staleness"))
-    else:
-        live = with_flags_at(live, day, warnings.thresholds())
-    # One pass over the live projects, largest first, gives both lists' lengths and tops;
-    # only the shown rows are loaded with their flags.
-    ranked = list(
-        live.annotate(
-            # Booleans: the database's own, read without a converter per row.
-            flagged=Case(When(flagged_then_q(), then=True), default=False, output_field=FLAG),
-            missing=Case(When(four_one_missing=True, then=True), default=False, output_field=FLAG),
-        )
-        .order_by("-total_investment", "id")
-        .values_list("pk", "flagged", "missing")
-    )
-    flagged_ids = [pk for pk, flagged, _missing in ranked if flagged]
-    four_one_ids = [pk for pk, _flagged, missing in ranked if missing]
-    shown = {
-        project.pk: project
-        for project in live.select_related("unit").filter(
-            pk__in=flagged_ids[:limit] + four_one_ids[:limit]
-        )
-    }
-    return {
-        "day": day.isoformat(),
-        "overdue_problems": [
-            {
-                "id": problem.pk,
-                "project_id": problem.project_id,
-                "project_name": problem.project.name,
-                "category": str(problem.get_category_display()),
-                "description": problem.description,
-                "unit": str(problem.unit),
-                "deadline": problem.deadline.isoformat(),
-                "days_overdue": (day - problem.deadline).days,
-            }
-            for problem in overdue[:limit]
-        ],
-        "flagged_projects": [
-            {
-                **_project_dict(project),
-                "flags": [str(flag.label) for flag in flags_of(project, project.staleness_then)],
-            }
-            for project in (shown[pk] for pk in flagged_ids[:limit])
-        ],
-        "four_one_missing": [
-            {**_project_dict(shown[pk]), "missing": _missing(shown[pk])}
-            for pk in four_one_ids[:limit]
-        ],
-        "changed_this_month": _changes(scope, limit=limit),
-        "totals": {
-            "overdue_problems": overdue.count(),
-            "flagged_projects": len(flagged_ids),
-            "four_one_missing": len(four_one_ids),
-        },
-        "queries": {
-            # The problem list (not the project list): the figure counts problems.
-            "overdue_problems": _problem_query(scope, day),
-            "flagged_projects": scope.figure_query("flagged"),
-            "four_one_missing": scope.figure_query("four_one_missing"),
-        },
-    }
-
-
-def _problem_query(scope: Scope, day: datetime.date) -> str:
-    """The problem list's querystring for the problems overdue on `day` in the scope."""
-    names = {"chain_id": "chain", "place_id": "place", "unit_id": "project_unit"}
-    names["leader_id"] = "leader"
-    params = {names[name]: value for name, value in scope.filters().items()}
-    return urlencode({**params, "overdue_on": day.isoformat()})
-
-
-def _project_dict(project) -> dict:
-    return {
-        "project_id": project.pk,
-        "project_name": project.name,
-        "code": project.code,
-        "stage": project.stage_then,
-        "stage_label": _stage_label(project.stage_then),
-        "total_investment": money(project.total_then),
-        "unit": str(project.unit),
-    }
-
-
-MISSING_LABELS = {"leader": _("包抓领导"), "team": _("专班"), "manager": _("项目管家")}
-
-
-def _missing(project) -> list[dict]:
-    """What a key project lacks of 四个一 (the same rule as selectors.four_one_missing_q)."""
-    missing = []
-    if project.leader_id is None:
-        missing.append("leader")
-    if not project.has_team:
-        missing.append("team")
-    if project.unit.uses_project_manager and project.manager_id is None:
-        missing.append("manager")
-    return [{"code": code, "label": str(MISSING_LABELS[code])} for code in missing]
 
 
 # --- everything ----------------------------------------------------------------------------
