@@ -72,16 +72,34 @@ def _add(month, dimension, key, funds, completed, entries) -> None:
         cell.update(**change)
 
 
+def _apply(changes: dict) -> None:
+    """Add {(month, dimension, key): [funds, completed, entries]} to the rows, in one order
+    for every writer (month, dimension, key), so two writers never wait on each other's rows
+    in a circle."""
+    for (month, dimension, key), (funds, completed, entries) in sorted(changes.items()):
+        if funds or completed or entries:
+            _add(month, dimension, key, funds, completed, entries)
+
+
+def _tally(changes: dict, month, dimension, key, funds, completed, entries) -> None:
+    row = changes.setdefault((month, dimension, key), [ZERO, ZERO, 0])
+    row[0] += funds
+    row[1] += completed
+    row[2] += entries
+
+
 def progress_saved(progress: MonthlyProgress, *, before: tuple | None = None) -> None:
     """Add a saved entry to its month's rows; `before` is its (month, funds, completed) before
     a correction (None: a new entry). Call inside the entry's transaction."""
     keys = keys_of(progress.project)
+    changes: dict = {}
     if before is not None:
         month, funds, completed = before
         for dimension, key in keys.items():
-            _add(month, dimension, key, -funds, -completed, -1)
+            _tally(changes, month, dimension, key, -funds, -completed, -1)
     for dimension, key in keys.items():
-        _add(
+        _tally(
+            changes,
             progress.month,
             dimension,
             key,
@@ -89,6 +107,7 @@ def progress_saved(progress: MonthlyProgress, *, before: tuple | None = None) ->
             progress.investment_completed,
             1,
         )
+    _apply(changes)
 
 
 def project_moved(project_id: int, before: dict[str, int], after: dict[str, int]) -> None:
@@ -100,10 +119,12 @@ def project_moved(project_id: int, before: dict[str, int], after: dict[str, int]
     rows = MonthlyProgress.objects.filter(project_id=project_id).values_list(
         "month", "funds_in_place", "investment_completed"
     )
+    changes: dict = {}
     for month, funds, completed in rows:
         for dimension in changed:
-            _add(month, dimension, before[dimension], -funds, -completed, -1)
-            _add(month, dimension, after[dimension], funds, completed, 1)
+            _tally(changes, month, dimension, before[dimension], -funds, -completed, -1)
+            _tally(changes, month, dimension, after[dimension], funds, completed, 1)
+    _apply(changes)
 
 
 @transaction.atomic

@@ -219,3 +219,69 @@ def test_a_late_filing_for_a_closed_month_shows_in_its_funds_at_once(closed_mont
         assert after["by_unit"][0]["funds_ytd"] == Decimal("300.00")
         assert after["monthly_funds"]["this_year"][7] == Decimal("300.00")
         assert after["forecast"]["actual"] == after["headline"]["funds_in_place_ytd"]
+
+
+# --- Concurrency, on PostgreSQL (SQLite serialises writers and has no row locks) -------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_filings_corrections_and_moves_lose_nothing():
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them)")
+    with time_machine.travel(TODAY, tick=False):
+        admin = factories.AdminFactory()
+        unit, other_unit = factories.UnitFactory(), factories.UnitFactory()
+        chain, place = factories.ChainFactory(), factories.PlaceFactory()
+        projects = [factories.ProjectFactory(unit=unit, chain=chain, place=place) for _ in range(6)]
+        # Entries to correct (one moves to another month) while others file the same cells.
+        moved = factories.ProgressFactory(project=projects[0], month=MONTHS[8])
+        factories.ProgressFactory(project=projects[1], month=MONTHS[8])
+        start = threading.Barrier(7)
+        errors = []
+
+        def run(write):
+            try:
+                start.wait()
+                write()
+            except Exception as exc:  # reported below, with the thread's own error
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        def filing(project):
+            return lambda: services.progress_create(
+                user=admin,
+                project_id=project.pk,
+                month=MONTHS[9],
+                funds_in_place=Decimal("10.50"),
+                investment_completed=Decimal("3"),
+            )
+
+        def handover():
+            project = Project.objects.get(pk=projects[1].pk)
+            services.project_update(
+                project_id=project.pk, version=project.version, user=admin, unit=other_unit
+            )
+
+        def correction():
+            services.progress_update(
+                user=admin, progress_id=moved.pk, month=MONTHS[9], funds_in_place=Decimal("7")
+            )
+
+        writes = [filing(p) for p in projects[1:]] + [handover, correction]
+        threads = [threading.Thread(target=run, args=(write,)) for write in writes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert errors == []
+        kept = kept_rows()
+        month_totals.rebuild()
+        assert kept == kept_rows()
+        city = MonthTotal.objects.get(month=MONTHS[9], dimension="all", key=0)
+        assert (city.funds_in_place, city.entries) == (Decimal("59.50"), 6)
