@@ -18,8 +18,8 @@ from jinchang import jobs
 from ledger import imports, selectors
 from ledger.models import ColumnMapping, ImportJob
 from org import roles
+from projects import month_totals, stages
 from projects import services as project_services
-from projects import stages
 from projects.services import EditConflict
 
 logger = logging.getLogger(__name__)
@@ -201,7 +201,9 @@ def job_commit(*, job_id: int) -> ImportJob:
                         "检查的结果，请核对后再确认导入。"
                     ),
                 )
-            APPLIERS[job.kind](plan, user, _progress_reporter(job, PLAN_SHARE, 100))
+            # The month totals' shared rows are added to once, at the end of the rows.
+            with month_totals.deferred():
+                APPLIERS[job.kind](plan, user, _progress_reporter(job, PLAN_SHARE, 100))
             if plan.has_errors:
                 raise _RolledBack(plan=plan)
             summary = plan.counts()

@@ -197,6 +197,15 @@ class MonthlyProgressAdmin(SimpleHistoryAdmin):
             return
         obj.pk = saved.pk
 
+    def delete_model(self, request, obj):
+        # Through the service: the month totals and funds to date lose the entry too.
+        services.progress_delete(user=request.user, progress_ids=[obj.pk])
+
+    def delete_queryset(self, request, queryset):
+        services.progress_delete(
+            user=request.user, progress_ids=list(queryset.values_list("pk", flat=True))
+        )
+
 
 class InstructionInline(admin.TabularInline):
     model = Instruction

@@ -153,6 +153,14 @@ def progress_saved(progress: MonthlyProgress, *, before: tuple | None = None) ->
         )
 
 
+def progress_deleted(progress: MonthlyProgress) -> None:
+    """Take a deleted entry out of the built months' funds to date."""
+    if progress.funds_in_place:
+        MonthEnd.objects.filter(project_id=progress.project_id, month__gte=progress.month).update(
+            funds_to_date=F("funds_to_date") - progress.funds_in_place
+        )
+
+
 def invalidate(since: datetime.date | None = None) -> None:
     """Forget the months from `since` on (all of them without it): their past changed."""
     builds = MonthEndBuild.objects.all()
@@ -212,16 +220,21 @@ def project_saved(project: Project, before: dict) -> None:
 
 
 def _changes_closed_months(project: Project, before: dict, after: dict) -> bool:
-    this_month = timezone.localdate().replace(day=1)
+    today = timezone.localdate()
+    open_from = today.replace(day=1)  # the first month not closed
+    if (today + datetime.timedelta(days=1)).day == 1:
+        # The month's last day: this write may commit after midnight, when the month is
+        # closed and may already be kept; count it as closed now.
+        open_from = month_after(open_from)
     for name in CARD_FIELDS:
         old, new = before[name], after[name]
         if old == new:
             continue
         if name in CARD_DATES:
             # A date after every closed month counts in none of them, before or after.
-            if any(day is not None and day < this_month for day in (old, new)):
+            if any(day is not None and day < open_from for day in (old, new)):
                 return True
-        elif project.created_at < aware_month(this_month):
+        elif project.created_at < aware_month(open_from):
             return True  # the project was on a closed month's card
     return False
 

@@ -9,7 +9,8 @@ filings and edits).
 
 Writers:
 - `progress_saved` (the progress service, for every entry created or corrected) adds the
-  entry's change to its month's rows of the project's dimensions;
+  entry's change to its month's rows of the project's dimensions; `progress_deleted` takes a
+  deleted entry out (an import collects its changes and adds them at its end: `deferred`);
 - `project_moved` (the project service, when a chain, place, unit or leader changes) moves
   the project's entries from the old rows to the new;
 - `rebuild` (the loaders, `rebuild_month_ends`) recomputes
@@ -19,7 +20,9 @@ They are first summed by the migration that adds them (0009).
 """
 
 import datetime
+import threading
 from collections.abc import Iterable
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
@@ -72,10 +75,35 @@ def _add(month, dimension, key, funds, completed, entries) -> None:
         cell.update(**change)
 
 
+_pending = threading.local()
+
+
+@contextmanager
+def deferred():
+    """Collect the changes of many writes in one transaction and add them once, sorted, when
+    the block ends (an import's commit): the shared rows (the city's month) are then locked
+    for moments, not for the whole import, and imports take them in the same order."""
+    if getattr(_pending, "changes", None) is not None:
+        yield  # already collecting: the outer block adds them
+        return
+    _pending.changes = {}
+    try:
+        yield
+        changes = _pending.changes
+    finally:
+        _pending.changes = None
+    _apply(changes)
+
+
 def _apply(changes: dict) -> None:
     """Add {(month, dimension, key): [funds, completed, entries]} to the rows, in one order
     for every writer (month, dimension, key), so two writers never wait on each other's rows
-    in a circle."""
+    in a circle. Inside `deferred`, the changes wait for the end of the block."""
+    collecting = getattr(_pending, "changes", None)
+    if collecting is not None:
+        for cell, (funds, completed, entries) in changes.items():
+            _tally(collecting, *cell, funds, completed, entries)
+        return
     for (month, dimension, key), (funds, completed, entries) in sorted(changes.items()):
         if funds or completed or entries:
             _add(month, dimension, key, funds, completed, entries)
@@ -86,6 +114,22 @@ def _tally(changes: dict, month, dimension, key, funds, completed, entries) -> N
     row[0] += funds
     row[1] += completed
     row[2] += entries
+
+
+def progress_deleted(progress: MonthlyProgress) -> None:
+    """Take an entry out of its month's rows, before it is deleted."""
+    changes: dict = {}
+    for dimension, key in keys_of(progress.project).items():
+        _tally(
+            changes,
+            progress.month,
+            dimension,
+            key,
+            -progress.funds_in_place,
+            -progress.investment_completed,
+            -1,
+        )
+    _apply(changes)
 
 
 def progress_saved(progress: MonthlyProgress, *, before: tuple | None = None) -> None:

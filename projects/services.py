@@ -39,6 +39,7 @@ from projects.services_work import (  # noqa: F401
     problem_resolve,
     problem_update,
     progress_create,
+    progress_delete,
     progress_update,
 )
 from projects.stages import Stage

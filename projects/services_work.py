@@ -209,6 +209,27 @@ def progress_create(
 
 
 @transaction.atomic
+def progress_delete(*, user, progress_ids) -> int:
+    """Delete entries filed in error (the admin's delete), keeping the month totals and the
+    months' funds to date to what is left; the deletions stay in the entries' history."""
+    entries = list(
+        MonthlyProgress.objects.select_related("project").filter(pk__in=list(progress_ids))
+    )
+    projects = {e.project_id for e in entries}
+    # The projects' locks first, as filings take them, so a deletion cannot race a correction.
+    list(Project.objects.select_for_update().filter(pk__in=projects).order_by("pk"))
+    for entry in entries:
+        authorize(user, user is not None and roles.can_work_on_project(user, entry.project))
+    for entry in entries:
+        month_totals.progress_deleted(entry)
+        month_ends.progress_deleted(entry)
+        entry._history_user = _acting(user)
+        entry.delete()
+    refresh_staleness(project_ids=list(projects))
+    return len(entries)
+
+
+@transaction.atomic
 def progress_update(*, user, progress_id: int, **fields) -> MonthlyProgress:
     """Correct a progress entry; the derived year-to-date and cumulative figures follow."""
     project_id = MonthlyProgress.objects.values_list("project_id", flat=True).get(pk=progress_id)
