@@ -237,7 +237,9 @@ class Project(Provenance):
         verbose_name=_("包抓市级领导"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # A leader with projects is handed over (or deactivated), not deleted: the month
+        # totals and the closed months' counts are kept per leader by the project service.
+        on_delete=models.PROTECT,
         related_name="led_projects",
         limit_choices_to={"groups__name": LEADER},
     )

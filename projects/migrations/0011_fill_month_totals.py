@@ -1,5 +1,6 @@
-"""Sum the month totals from the entries already filed, and forget the month-end rows built
-before they carried funds to date (they are built again on first read)."""
+"""Sum the month totals from the entries already filed, forget the month-end rows built
+before they carried funds to date (they are built again on first read), and start the closed
+months' cards version."""
 
 from django.db import migrations
 from django.db.models import Count, Sum
@@ -33,6 +34,8 @@ def fill(apps, schema_editor):
                 )
             )
     MonthTotal.objects.bulk_create(rows, batch_size=2000)
+    # The closed months' cards version, there from the start so concurrent first bumps queue.
+    apps.get_model("projects", "Version").objects.get_or_create(name="cards")
 
 
 class Migration(migrations.Migration):
