@@ -46,6 +46,9 @@ DIMENSION_OF_FILTER = {
 
 
 def _sums(rows, *group):
+    if rows.model is MonthTotal:
+        # A row emptied by a correction or a move equals no row: no entry, no data (无可比数据).
+        rows = rows.filter(entries__gt=0)
     return (
         rows.order_by()
         .values(*group)

@@ -135,11 +135,13 @@ def attention(scope: Scope, limit: int = 10, today: datetime.date | None = None)
                 **_project_dict(project),
                 "flags": [str(flag.label) for flag in flags_of(project, project.staleness_then)],
             }
-            for project in (shown[pk] for pk in flagged_ids[:limit])
+            # A project that left the list between the two reads is not shown.
+            for project in (shown[pk] for pk in flagged_ids[:limit] if pk in shown)
         ],
         "four_one_missing": [
             {**_project_dict(shown[pk]), "missing": _missing(shown[pk])}
             for pk in four_one_ids[:limit]
+            if pk in shown
         ],
         "changed_this_month": latest_moves(scope, limit=limit),
         "totals": {

@@ -185,8 +185,9 @@ def _recent_funds(scope: Scope):
     """Funds in place of the recent signings from 1 January of the year before to the end of
     the period (two queries)."""
     previous = scope.previous_year()
-    recent = scope.projects(year_start=False).filter(recent_signings_q(scope))
-    if scope.period_end < timezone.localdate():
+    today = timezone.localdate()  # one reading: the query and the branch agree at midnight
+    recent = scope.projects(year_start=False, today=today).filter(recent_signings_q(scope))
+    if scope.period_end < today:
         # A closed month's rows carry each project's funds to date: those, less what came in
         # before the window (rare: entries before the signing).
         # One look-up per project in the (project, month) index, not a scan of the old months.

@@ -121,13 +121,14 @@ def forecast(scope: Scope, today: datetime.date | None = None) -> dict | None:
     Each project on the color board at the period's end contributes its committed investment
     not yet in place (never below zero), times its stage's weight.
     """
-    if scope.is_over(today or timezone.localdate()):
+    today = today or timezone.localdate()
+    if scope.is_over(today):
         return None
     weights = dict(StageWeight.objects.values_list("stage", "weight"))
     in_place = periods.funds_to_date_then(scope, today)
     remaining = {
         row["stage_then"]: row["remaining"]
-        for row in rows_once(scope.projects(year_start=False))
+        for row in rows_once(scope.projects(year_start=False, today=today))
         .filter(stage_then__in=ACTIVE)
         .annotate(
             left=Greatest(

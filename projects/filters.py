@@ -45,6 +45,14 @@ class Ordering(django_filters.OrderingFilter):
 
     descending_fmt = _("%s（降序）")
 
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if not value:
+            return qs
+        # Equal values (a name, a date, a period's zero) in a fixed order, so that pages
+        # neither repeat nor skip rows.
+        return qs.order_by(*qs.query.order_by, "id")
+
 
 class ProjectFilter(django_filters.FilterSet):
     # A plain column joins nothing, so no duplicates: django-filter's default DISTINCT would

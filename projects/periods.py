@@ -211,9 +211,9 @@ class Scope:
     def project_q(self, prefix: str = "") -> Q:
         return Q(**{f"{prefix}{name}": value for name, value in self.filters().items()})
 
-    def projects(self, *, year_start: bool = True) -> QuerySet:
+    def projects(self, *, year_start: bool = True, today: datetime.date | None = None) -> QuerySet:
         """The scope's projects with their state as of the period (see `as_of`)."""
-        return as_of(Project.objects.filter(self.project_q()), self, year_start=year_start)
+        return as_of(Project.objects.filter(self.project_q()), self, today, year_start=year_start)
 
     def as_query(self, **extra) -> str:
         """The project list's querystring for this scope plus `extra` filters.

@@ -164,6 +164,8 @@ def board(request):
     cards = selectors.rows_in_order(projects, ids)
     by_stage = {stage: [] for stage in stages.ACTIVE}
     for project in cards:
+        if project.stage not in by_stage:
+            continue  # moved off the board between the ranking and the load
         project.can_edit = roles.can_edit_project(request.user, project)
         project.next_stage = next_stage(project.stage)
         by_stage[project.stage].append(project)
@@ -174,7 +176,7 @@ def board(request):
             "count": totals[f"{stage.value}_count"],
             "total": totals[f"{stage.value}_total"] or Decimal(0),
             "cards": by_stage[stage],
-            "more": totals[f"{stage.value}_count"] - len(by_stage[stage]),
+            "more": max(totals[f"{stage.value}_count"] - len(by_stage[stage]), 0),
         }
         for stage in stages.ACTIVE
     ]

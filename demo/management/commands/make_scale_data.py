@@ -20,6 +20,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         if clear:
             scale_data.clear()
+            month_ends.invalidate()
             month_totals.rebuild()
             self.stdout.write("scale data removed")
             return
