@@ -285,3 +285,82 @@ def test_concurrent_filings_corrections_and_moves_lose_nothing():
         assert kept == kept_rows()
         city = MonthTotal.objects.get(month=MONTHS[9], dimension="all", key=0)
         assert (city.funds_in_place, city.entries) == (Decimal("59.50"), 6)
+
+
+# --- deletions, imports, hand-overs ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_entry_deleted_in_the_admin_leaves_the_totals_and_funds_to_date(client):
+    with time_machine.travel(datetime.datetime(2025, 1, 5, 12, tzinfo=TZ), tick=False):
+        project = factories.ProjectFactory()  # on the card since January
+    with time_machine.travel(TODAY, tick=False):
+        admin = factories.AdminFactory(is_superuser=True, is_staff=True)
+        month_ends.ensure(MONTHS[5])
+        gone = factories.ProgressFactory(project=project, month=MONTHS[2], funds_in_place=9)
+        factories.ProgressFactory(project=project, month=MONTHS[3], funds_in_place=4)
+        client.force_login(admin)
+        url = reverse("admin:projects_monthlyprogress_delete", args=[gone.pk])
+        assert client.post(url, {"post": "yes"}).status_code == 302
+        assert not MonthlyProgress.objects.filter(pk=gone.pk).exists()
+        kept, ends = kept_rows(), funds_to_date_rows()
+        assert ends[(project.pk, MONTHS[5])] == Decimal("4.00")
+        month_totals.rebuild()
+        assert kept == kept_rows()
+        assert ends == summed_funds_to_date()
+
+
+@pytest.mark.django_db
+def test_only_who_works_on_the_project_deletes_its_entries():
+    from django.core.exceptions import PermissionDenied
+
+    entry = factories.ProgressFactory()
+    for user in (factories.LeaderFactory(), factories.OfficerFactory()):
+        with pytest.raises(PermissionDenied):
+            services.progress_delete(user=user, progress_ids=[entry.pk])
+    assert MonthlyProgress.objects.filter(pk=entry.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_import_adds_to_the_shared_rows_once_at_its_end():
+    with time_machine.travel(TODAY, tick=False):
+        admin = factories.AdminFactory()
+        projects = [factories.ProjectFactory() for _ in range(3)]
+        with month_totals.deferred():
+            for project in projects:
+                services.progress_create(
+                    user=admin,
+                    project_id=project.pk,
+                    month=MONTHS[4],
+                    funds_in_place=Decimal("5"),
+                    investment_completed=Decimal("1"),
+                )
+            # Nothing locked or added yet: the rows wait for the end of the import.
+            assert not MonthTotal.objects.exists()
+        city = MonthTotal.objects.get(month=MONTHS[4], dimension="all", key=0)
+        assert (city.funds_in_place, city.entries) == (Decimal("15.00"), 3)
+        kept = kept_rows()
+        month_totals.rebuild()
+        assert kept == kept_rows()
+
+
+@pytest.mark.django_db
+def test_a_leader_with_projects_is_handed_over_not_deleted():
+    from django.db.models import ProtectedError
+
+    leader = factories.LeaderFactory()
+    factories.ProjectFactory(leader=leader)
+    with pytest.raises(ProtectedError):
+        leader.delete()
+
+
+@pytest.mark.django_db
+def test_a_month_emptied_by_a_correction_reads_as_no_data_not_zero():
+    with time_machine.travel(TODAY, tick=False):
+        admin = factories.AdminFactory()
+        entry = factories.ProgressFactory(month=datetime.date(2024, 3, 1), funds_in_place=8)
+        # Moved to another month: March 2024 has no entry left.
+        services.progress_update(user=admin, progress_id=entry.pk, month=datetime.date(2024, 4, 1))
+        last_year = figures.monthly_funds(Scope(year=2025, month=6))["last_year"]
+        assert last_year[2] is None
+        assert last_year[3] == Decimal("8.00")
