@@ -8,21 +8,9 @@ from html import escape
 
 from bench.floors import badge, money, page, today
 from bench.floors_dashboard import dashboard_data, figures
+from dashboard.views import CHART_KEYS  # what the page's charts draw
 
 LIST = "/projects/"
-# What the page's charts draw (dashboard.views.CHART_KEYS).
-CHART_KEYS = (
-    "scope",
-    "headline",
-    "headline_queries",
-    "by_stage",
-    "by_chain",
-    "by_place",
-    "monthly_funds",
-    "stage_funnel",
-    "unit_scoreboard",
-    "list_url",
-)
 
 DASH_TEXT = (
     '<div id="dash-text" hidden\n  data-projects="项目数" data-total-yi="总投资（亿元）"\n'

@@ -37,12 +37,8 @@ def progress_of(scope: Scope) -> QuerySet:
 # --- month sums: the kept month totals where they answer, else the entries -------------------
 
 # The scope filter each kept dimension answers.
-DIMENSION_OF_FILTER = {
-    "chain_id": "chain",
-    "place_id": "place",
-    "unit_id": "unit",
-    "leader_id": "leader",
-}
+# The scope filter each kept dimension answers ("chain_id" -> "chain"), from the one map of them.
+DIMENSION_OF_FILTER = {field: dim for dim, field in month_totals.DIMENSIONS.items() if field}
 
 
 def _sums(rows, *group):
@@ -86,12 +82,9 @@ def sums_by(scope: Scope, dimension: str, first, last, *, whole_city=False) -> d
     if whole_city or not scope.filters():
         rows = _sums(month_totals.totals(dimension, first, last), "key")
         return {row.pop("key") or None: row for row in rows}
-    field = f"project__{DIMENSION_OF_FILTER_FIELD[dimension]}"
+    field = f"project__{month_totals.DIMENSIONS[dimension]}"
     rows = _sums(progress_of(scope).filter(month__gte=first, month__lte=last), field)
     return {row.pop(field): row for row in rows}
-
-
-DIMENSION_OF_FILTER_FIELD = {dim: name for name, dim in DIMENSION_OF_FILTER.items()}
 
 
 def sums_by_each(scope: Scope, dimensions, first, last) -> dict:

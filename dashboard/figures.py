@@ -58,16 +58,9 @@ import logging
 
 from django.core.cache import cache
 from django.db.models import (
-    Case,
     Count,
     F,
-    IntegerField,
-    OuterRef,
     Q,
-    Subquery,
-    Sum,
-    Value,
-    When,
 )
 from django.utils import timezone
 
@@ -86,7 +79,7 @@ from dashboard.amounts import (
 from dashboard.attention import attention, latest_moves, month_changes
 from dashboard.targets import forecast, mark_for, unit_counts, unit_scoreboard
 from projects import month_ends, periods
-from projects.models import MonthlyProgress, Project
+from projects.models import Project
 from projects.periods import (
     Scope,
     committed_then,
@@ -116,15 +109,6 @@ logger = logging.getLogger(__name__)
 
 # The card in the order the dashboard shows it: progress order, then dropped.
 STAGES = [*ORDER, Stage.DROPPED]
-
-
-def _rank(field: str):
-    """A stage column as its place in the card's order (dropped: -1), for SQL comparisons."""
-    return Case(
-        *[When(**{field: stage}, then=Value(i)) for i, stage in enumerate(ORDER)],
-        default=Value(-1),
-        output_field=IntegerField(),
-    )
 
 
 def _ytd_q(scope: Scope) -> Q:
@@ -190,19 +174,10 @@ def _recent_funds(scope: Scope):
     if scope.period_end < today:
         # A closed month's rows carry each project's funds to date: those, less what came in
         # before the window (rare: entries before the signing).
-        # One look-up per project in the (project, month) index, not a scan of the old months.
-        earlier = (
-            MonthlyProgress.objects.filter(
-                project_id=OuterRef("pk"), month__lt=previous.period_start
-            )
-            .order_by()
-            .values("project_id")
-            .annotate(total=Sum("funds_in_place"))
-            .values("total")
-        )
         sums = recent.aggregate(
             to_date=sum_of("end_row__funds_to_date"),
-            earlier=sum_of(Subquery(earlier, output_field=MONEY)),
+            # One look-up per project in the (project, month) index, not a scan of old months.
+            earlier=sum_of(periods.entries_sum(Q(month__lt=previous.period_start))),
         )
         return sums["to_date"] - sums["earlier"]
     # Driven from the recently signed projects through the (project, month) unique index.
@@ -487,7 +462,9 @@ def stage_movements(scope: Scope, *, moves: bool = True) -> dict:
     new: projects entered; upgrades/downgrades: moves up or down the card (a move into
     operation is an upgrade, also counted in to_operating); drops; restores (dropped -> red).
     """
-    rows = month_changes(scope).annotate(from_rank=_rank("from_stage"), to_rank=_rank("to_stage"))
+    rows = month_changes(scope).annotate(
+        from_rank=month_ends.rank("from_stage"), to_rank=month_ends.rank("to_stage")
+    )
     moved = ~Q(from_stage="") & ~Q(from_stage=Stage.DROPPED) & ~Q(to_stage=Stage.DROPPED)
     counts = rows.aggregate(
         new=Count("id", filter=Q(from_stage="")),

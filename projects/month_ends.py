@@ -9,18 +9,16 @@ property test holds them equal).
 """
 
 import datetime
-from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     Case,
-    DecimalField,
     F,
     IntegerField,
     Max,
     OuterRef,
+    Q,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -39,7 +37,6 @@ from projects.models import (
 from projects.stages import ORDER
 
 BATCH = 2000
-MONEY = DecimalField(max_digits=18, decimal_places=2)
 
 
 def month_after(month: datetime.date) -> datetime.date:
@@ -81,7 +78,7 @@ def ensure(*months: datetime.date) -> None:
 def build(month: datetime.date) -> int:
     """Compute every project's card at the end of `month` from the history and store it."""
     # periods reads the rows this module keeps, and this module its history expressions.
-    from projects.periods import aware, rows_once, stage_at, total_investment_at
+    from projects.periods import aware, entries_sum, rows_once, stage_at, total_investment_at
 
     end_at = aware(month_after(month))
     rows = (
@@ -90,18 +87,7 @@ def build(month: datetime.date) -> int:
             stage_then=stage_at(end_at),
             total_then=total_investment_at(end_at),
             reached=Coalesce(reached_rank_at(end_at), Value(-1)),
-            funds=Coalesce(
-                Subquery(
-                    MonthlyProgress.objects.filter(project_id=OuterRef("pk"), month__lte=month)
-                    .order_by()
-                    .values("project_id")
-                    .annotate(total=Sum("funds_in_place"))
-                    .values("total"),
-                    output_field=MONEY,
-                ),
-                Value(Decimal("0")),
-                output_field=MONEY,
-            ),
+            funds=entries_sum(Q(month__lte=month)),
         )
         .filter(stage_then__isnull=False)
         .values_list("pk", "stage_then", "total_then", "reached", "funds")

@@ -280,19 +280,25 @@ def as_of(
     )
 
 
+def entries_sum(months: Q, field: str = "funds_in_place"):
+    """Each project's sum of `field` over its entries of `months` (a Q on `month`), 0 when it
+    has none: one look-up per project in the (project, month) index."""
+    rows = (
+        MonthlyProgress.objects.filter(months, project_id=OuterRef("pk"))
+        .order_by()
+        .values("project_id")
+        .annotate(total=Sum(field))
+        .values("total")
+    )
+    return Coalesce(Subquery(rows, output_field=MONEY), Value(Decimal("0")), output_field=MONEY)
+
+
 def funds_to_date_then(scope: Scope, today: datetime.date | None = None):
     """Each project's funds in place from its first entry to the period's end (needs
     `as_of`): kept on the closed month's row, summed from the entries for an open period."""
     if scope.period_end < (today or timezone.localdate()):
         return F("end_row__funds_to_date")
-    entries = (
-        MonthlyProgress.objects.filter(project_id=OuterRef("pk"), month__lte=scope.last_month)
-        .order_by()
-        .values("project_id")
-        .annotate(total=Sum("funds_in_place"))
-        .values("total")
-    )
-    return Coalesce(Subquery(entries, output_field=MONEY), Value(Decimal("0")), output_field=MONEY)
+    return entries_sum(Q(month__lte=scope.last_month))
 
 
 def rows_once(qs: QuerySet) -> QuerySet:
@@ -441,18 +447,7 @@ def committed_then():
 
 def with_period_sums(qs: QuerySet, scope: Scope) -> QuerySet:
     """Each project's funds in place and investment completed in the period (Jan..M)."""
-
-    def period_sum(field):
-        rows = (
-            MonthlyProgress.objects.filter(ytd_months_q(scope), project_id=OuterRef("pk"))
-            .order_by()
-            .values("project_id")
-            .annotate(total=Sum(field))
-            .values("total")
-        )
-        return Coalesce(Subquery(rows, output_field=MONEY), Value(Decimal("0")), output_field=MONEY)
-
     return qs.annotate(
-        funds_period=period_sum("funds_in_place"),
-        completed_period=period_sum("investment_completed"),
+        funds_period=entries_sum(ytd_months_q(scope)),
+        completed_period=entries_sum(ytd_months_q(scope), "investment_completed"),
     )
