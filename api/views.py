@@ -160,9 +160,8 @@ class ProjectViewSet(
     queryset = Project.objects.none()
 
     def get_queryset(self):
-        return selectors.project_list(user=self.request.user).prefetch_related(
-            "team", "co_investors"
-        )
+        # The team's and co-investors' ids come from `selectors.with_member_ids`.
+        return selectors.project_list(user=self.request.user)
 
     def filter_queryset(self, queryset):
         # Filters narrow lists; a project's own URL answers whatever the query string says.
@@ -174,11 +173,15 @@ class ProjectViewSet(
         # The page is ranked on ids alone; only its rows get their flags and names.
         queryset = self.filter_queryset(self.get_queryset())
         ids = self.paginate_queryset(queryset.values_list("pk", flat=True))
-        rows = selectors.rows_in_order(queryset, ids)
+        rows = selectors.with_member_ids(selectors.rows_in_order(queryset, ids))
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
+    def retrieve(self, request, *args, **kwargs):
+        [project] = selectors.with_member_ids([self.get_object()])
+        return Response(self.get_serializer(project).data)
+
     def _present(self, project_id):
-        project = self.get_queryset().get(pk=project_id)
+        [project] = selectors.with_member_ids([self.get_queryset().get(pk=project_id)])
         return serializers.ProjectSerializer(project, context=self.get_serializer_context()).data
 
     @extend_schema(

@@ -93,13 +93,51 @@ def project_list(*, user=None, today: datetime.date | None = None) -> QuerySet:
     return with_flags(qs, today=today)
 
 
+# What a list row shows of the rows it joins: their names. A user is a name here, not a
+# password hash; an enterprise is its name, not its description and credit code.
+ROW_RELATED = {
+    "investor": ("name",),
+    "chain": ("name", "short_name"),
+    "chain_link": ("name",),
+    "place": ("name",),
+    "unit": ("name", "short_name", "uses_project_manager"),
+    "leader": ("full_name", "first_name", "last_name", "username"),
+    "manager": ("full_name", "first_name", "last_name", "username"),
+    "event": ("name",),
+}
+ROW_FIELDS = [
+    *(field.name for field in Project._meta.concrete_fields),
+    *(f"{relation}__{name}" for relation, names in ROW_RELATED.items() for name in names),
+]
+
+
 def rows_in_order(qs: QuerySet, ids) -> list:
-    """The rows of `qs` with these ids, in their order. A page is ranked on the ids alone
-    (`qs.values_list("pk")`, sliced), so the flags and joined names of `project_list` are
-    computed for the rows shown, not for every row ranked (10,000 at a province's scale)."""
+    """The rows of `qs` with these ids, in their order, as a list shows them. A page is ranked
+    on the ids alone (`qs.values_list("pk")`, sliced), so the flags and joined names of
+    `project_list` are computed for the rows shown, not for every row ranked (10,000 at a
+    province's scale); of the joined rows only the names are read (`ROW_RELATED`)."""
     ids = list(ids)
-    found = qs.order_by().in_bulk(ids)
+    found = qs.select_related(*ROW_RELATED).only(*ROW_FIELDS).order_by().in_bulk(ids)
     return [found[pk] for pk in ids if pk in found]
+
+
+def with_member_ids(rows: list) -> list:
+    """Each project's team and co-investors as ids, in the relation's own order
+    (`row.team_ids`, `row.co_investors_ids`): one query over each link table. Django's
+    prefetch builds a manager and a queryset for every row to carry the same ids, which cost
+    a third of a 50-row API page."""
+    pks = [row.pk for row in rows]
+    for name in ("team", "co_investors"):
+        field = Project._meta.get_field(name)
+        target = field.m2m_reverse_field_name()
+        order = [f"{target}__{key}" for key in field.related_model._meta.ordering]
+        ids: dict[int, list[int]] = {pk: [] for pk in pks}
+        links = field.remote_field.through.objects.filter(project_id__in=pks).order_by(*order)
+        for project_id, member_id in links.values_list("project_id", field.m2m_reverse_name()):
+            ids[project_id].append(member_id)
+        for row in rows:
+            setattr(row, f"{name}_ids", ids[row.pk])
+    return rows
 
 
 def project_detail(*, pk: int) -> Project:
