@@ -171,7 +171,7 @@ class ProjectViewSet(
 
     def list(self, request, *args, **kwargs):
         # The page is ranked on ids alone; only its rows get their flags and names.
-        queryset = self.filter_queryset(self.get_queryset())
+        queryset = self.filter_queryset(selectors.projects_to_list(user=request.user))
         ids = self.paginate_queryset(queryset.values_list("pk", flat=True))
         rows = selectors.with_member_ids(selectors.rows_in_order(queryset, ids))
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)

@@ -184,6 +184,7 @@ class ProjectFilter(django_filters.FilterSet):
     def filter_flagged(self, qs, name, value):
         if value is None:
             return qs
+        qs = selectors.with_flags(qs)
         return qs.filter(selectors.flagged_q()) if value else qs.exclude(selectors.flagged_q())
 
     def filter_flag(self, qs, name, value):
@@ -191,15 +192,15 @@ class ProjectFilter(django_filters.FilterSet):
         if value in staleness:
             return qs.filter(staleness=staleness[value])
         if value == Flag.FOUR_ONE_MISSING:
-            return qs.filter(four_one_missing=True)
+            return selectors.with_flags(qs).filter(four_one_missing=True)
         if value == Flag.OVERDUE_PROBLEM:
-            return qs.filter(has_overdue_problem=True)
+            return selectors.with_flags(qs).filter(has_overdue_problem=True)
         return qs
 
     def filter_overdue(self, qs, name, value):
         if value is None:
             return qs
-        return qs.filter(has_overdue_problem=value)
+        return selectors.with_flags(qs).filter(has_overdue_problem=value)
 
     def filter_no_progress(self, qs, name, value):
         if value is None:

@@ -47,7 +47,7 @@ YES_NO_FILTERS = ["is_key", "overdue", "no_progress", "flagged"]
 
 
 def _project_filter(request) -> ProjectFilter:
-    filterset = ProjectFilter(request.GET, queryset=selectors.project_list(user=request.user))
+    filterset = ProjectFilter(request.GET, queryset=selectors.projects_to_list(user=request.user))
     fields = filterset.form.fields
     # A link's label names its chain: load the chains with the links, one query for the select.
     fields["chain_link"].queryset = ChainLink.objects.select_related("chain")
