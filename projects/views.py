@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from jinchang.formats import money
+from jinchang.links import reverse_each
 from org import roles
 from projects import backfill, selectors, selectors_work, services, stages
 from projects.filters import YES_NO, ProjectFilter
@@ -124,6 +125,9 @@ def project_list(request):
     paginator.count = totals["count"]
     page = paginator.get_page(request.GET.get("page"))
     page.object_list = selectors.rows_in_order(projects, page.object_list)
+    detail_url = reverse_each("projects:detail")
+    for project in page.object_list:
+        project.url = detail_url(project.pk)
     return render(
         request,
         "projects/project_list.html",
@@ -163,9 +167,14 @@ def board(request):
         ids += column.values_list("pk", flat=True)[:BOARD_CARDS_PER_COLUMN]
     cards = selectors.rows_in_order(projects, ids)
     by_stage = {stage: [] for stage in stages.ACTIVE}
+    detail_url, transition_url = (
+        reverse_each("projects:detail"),
+        reverse_each("projects:transition"),
+    )
     for project in cards:
         if project.stage not in by_stage:
             continue  # moved off the board between the ranking and the load
+        project.url, project.transition_url = detail_url(project.pk), transition_url(project.pk)
         project.can_edit = roles.can_edit_project(request.user, project)
         project.next_stage = next_stage(project.stage)
         by_stage[project.stage].append(project)
