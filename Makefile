@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: run setup install test lint format browser-deps ci bench scale-data clean report-preview
+.PHONY: run setup install test lint format report-deps browser-deps ci bench scale-data clean report-preview
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # Migrate, collect static files, load the Jinchang data and the demo accounts (all idempotent).
-setup: install
+setup: install report-deps
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py load_seeds
@@ -28,7 +28,7 @@ setup: install
 run: setup
 	HTTPS=0 DEMO_INSTALL=1 PORT=$${PORT:-8000} $(BIN)/honcho start
 
-test: install
+test: install report-deps
 	$(BIN)/python -m pytest
 
 lint: install
@@ -41,10 +41,16 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Debian's chromium and CJK fonts for the browser tests, and pango for the report's PDF
-# (WeasyPrint); the CI installs them the same way.
-browser-deps:
-	command -v chromium >/dev/null || (apt-get update && apt-get install -y --no-install-recommends chromium fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0)
+# The report's PDF (WeasyPrint) needs pango and a CJK font: without the font its Chinese is
+# drawn as boxes. Installed from Debian's packages where missing, for the app and its tests.
+report-deps:
+	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" && ldconfig -p | grep -q libpangoft2-1.0 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0)
+
+# Debian's chromium for the browser tests (skipped, with that reason, where it is missing);
+# the CI installs it the same way.
+browser-deps: report-deps
+	command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium)
 
 # A month's report as .docx, .xlsx and .pdf in var/report-preview/MONTH/, and its pages as PNG
 # where LibreOffice (soffice) and poppler-utils (pdftoppm) are installed.
