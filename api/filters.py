@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
-from api.serializers import MONTH_MESSAGE, MONTH_PATTERN
+from api.fields import MONTH_MESSAGE, MONTH_PATTERN
 from chains.models import IndustryChain
 from dashboard.models import AnnualTarget
 from dispatch.models import Report
