@@ -8,7 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from jinchang.celery import app as celery_app
 from tests import factories
@@ -18,10 +20,19 @@ from tests.ledger_files import reference_data
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Kept pages, the data version and throttle counts outlive a test's database."""
+    """Kept figures and throttle counts outlive a test's database."""
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the site's language: a request with the language cookie set
+    activates its language for the thread, which would outlive the test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)
