@@ -5,11 +5,12 @@ import datetime
 from urllib.parse import urlencode
 
 from django.db.models import BooleanField, Case, F, QuerySet, When
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from dashboard.amounts import money
-from projects import periods, warnings
+from dashboard.kept import keep
+from projects import month_ends, periods, warnings, watch
 from projects.flags import flags_of
 from projects.models import Problem, StageChange
 from projects.periods import Scope, live_q
@@ -80,11 +81,27 @@ def attention(scope: Scope, limit: int = 10, today: datetime.date | None = None)
     month, the period's last day for a past one), the `limit` most important of each list.
 
     `totals` gives each list's full length; `queries` the list showing all of it.
-    Eight queries: the thresholds, a list and a count for each of three lists, this month's
-    moves.
+
+    The lists are the same for every leader, and most writes of a working day change nothing
+    of them: they are kept in the shared cache under the version of what they read
+    (`projects.watch`), the day, a closed month's cards, the thresholds a past day is judged
+    by and the language of their labels. One query for the version (and the cards' key for a
+    closed month), or seven to build them.
     """
     today = today or timezone.localdate()
     day = scope.attention_day(today)
+    parts = [str(watch.version()), day.isoformat(), translation.get_language(), str(limit)]
+    if scope.period_end < today:
+        parts.append(month_ends.cards_key(scope.last_month))
+    limits = None
+    if day != today:
+        limits = warnings.thresholds()
+        parts.append(f"{limits.yellow_months}-{limits.red_months}-{limits.drop_months}")
+    key = f"figures:attention:{':'.join(parts)}:{scope.key()}"
+    return keep(key, lambda: _attention(scope, limit, today, day, limits))
+
+
+def _attention(scope: Scope, limit: int, today: datetime.date, day: datetime.date, limits):
     overdue = (
         Problem.objects.filter(periods.overdue_problems_at(day), scope.project_q("project__"))
         .select_related("project", "unit")
@@ -95,7 +112,7 @@ def attention(scope: Scope, limit: int = 10, today: datetime.date | None = None)
         # Today's warnings are stored, kept to the rule by every writer (projects.warnings).
         live = with_flags(live, today=today).annotate(staleness_then=F("staleness"))
     else:
-        live = with_flags_at(live, day, warnings.thresholds())
+        live = with_flags_at(live, day, limits)
     # One pass over the live projects, largest first, gives both lists' lengths and tops;
     # only the shown rows are loaded with their flags.
     ranked = list(

@@ -54,9 +54,7 @@ Definitions (amounts in 万元, percentages as Decimal rounded to 0.01, None whe
 """
 
 import datetime
-import logging
 
-from django.core.cache import cache
 from django.db.models import (
     Count,
     F,
@@ -77,6 +75,7 @@ from dashboard.amounts import (
     sums_by_each,
 )
 from dashboard.attention import attention, latest_moves, month_changes
+from dashboard.kept import keep
 from dashboard.targets import forecast, mark_for, unit_counts, unit_scoreboard
 from projects import month_ends, periods
 from projects.models import Project
@@ -105,7 +104,6 @@ __all__ = [
     "unit_scoreboard",
 ]
 
-logger = logging.getLogger(__name__)
 
 # The card in the order the dashboard shows it: progress order, then dropped.
 STAGES = [*ORDER, Stage.DROPPED]
@@ -286,26 +284,7 @@ def cards(scope: Scope, today: datetime.date | None = None) -> dict:
     if scope.period_end >= today:
         return _count_cards(scope)
     built = month_ends.cards_key(datetime.date(scope.year - 1, 12, 1), scope.last_month)
-    key = "figures:cards:{}:{}".format(
-        built,
-        ":".join(f"{name}={value}" for name, value in sorted(scope.as_dict().items())),
-    )
-    try:
-        kept = cache.get(key)
-    except Exception:  # the cache is a convenience: figures never depend on it
-        logger.warning("figures cache unavailable", exc_info=True)
-        kept = None
-    if kept is None:
-        kept = _count_cards(scope)
-        try:
-            cache.set(key, kept, KEPT_SECONDS)
-        except Exception:
-            logger.warning("figures cache unavailable", exc_info=True)
-    return kept
-
-
-# A kept card is replaced by a new version, never stale; this only bounds the memory it holds.
-KEPT_SECONDS = 24 * 3600
+    return keep(f"figures:cards:{built}:{scope.key()}", lambda: _count_cards(scope))
 
 
 def breakdowns(scope: Scope, kept: dict | None = None) -> dict:

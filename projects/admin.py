@@ -5,7 +5,7 @@ from django.http import HttpResponseRedirect
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from projects import services
+from projects import services, watch
 from projects.models import (
     Enterprise,
     EnterpriseContact,
@@ -283,6 +283,14 @@ class ProblemAdmin(SimpleHistoryAdmin):
         except ValidationError as err:
             messages.error(request, "；".join(err.messages))
             raise SaveRefused from err
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        watch.changed()  # the dashboard's overdue problems
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        watch.changed()
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

@@ -4,7 +4,11 @@ Never a second truth: each table can be rebuilt from the history (`rebuild_month
 property test holds it equal to the rows it is computed from.
 """
 
+import time
+
 from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -103,8 +107,9 @@ class MonthTotal(models.Model):
 
 
 class Version(models.Model):
-    """A named counter that writers bump in their transaction (`projects.month_totals`): the
-    month totals' build marker, and the version of the closed months' cards."""
+    """A named counter that writers bump in their transaction: the version of the closed
+    months' cards (`projects.month_ends`) and of what the attention lists read
+    (`projects.watch`). Figures are kept in the shared cache under it."""
 
     name = models.CharField(_("名称"), max_length=40, unique=True)
     value = models.PositiveBigIntegerField(_("版本"), default=1)
@@ -115,3 +120,17 @@ class Version(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.value}"
+
+    @classmethod
+    def bump(cls, name: str) -> None:
+        """Move the counter on, in the writer's transaction. It never comes back to a value
+        it had: each value is at least the time in microseconds, so a database restored from
+        a backup does not hand out again a version the shared cache holds figures of."""
+        now = int(time.time() * 1_000_000)
+        moved = cls.objects.filter(name=name).update(
+            value=Greatest(
+                F("value") + 1, Value(now, output_field=models.PositiveBigIntegerField())
+            )
+        )
+        if not moved:
+            cls.objects.get_or_create(name=name, defaults={"value": now})

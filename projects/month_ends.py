@@ -185,8 +185,7 @@ def cards_key(*months: datetime.date) -> str:
 def cards_changed() -> None:
     """A closed month's cards changed: bump the version (in the writer's transaction, so a
     reader never keeps counts built before the change under the new version)."""
-    if not Version.objects.filter(name=CARDS).update(value=F("value") + 1):
-        Version.objects.get_or_create(name=CARDS, defaults={"value": 2})
+    Version.bump(CARDS)
 
 
 def snapshot(project: Project) -> dict:

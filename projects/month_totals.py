@@ -28,6 +28,7 @@ from decimal import Decimal
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Sum
 
+from projects import watch
 from projects.models import MonthlyProgress, MonthTotal, Project
 
 # Each dimension and the project field it groups by (None: the whole city).
@@ -82,17 +83,22 @@ _pending = threading.local()
 def deferred():
     """Collect the changes of many writes in one transaction and add them once, sorted, when
     the block ends (an import's commit): the shared rows (the city's month) are then locked
-    for moments, not for the whole import, and imports take them in the same order."""
+    for moments, not for the whole import, and imports take them in the same order. The
+    attention lists' version (`projects.watch`) is bumped once, after them."""
     if getattr(_pending, "changes", None) is not None:
         yield  # already collecting: the outer block adds them
         return
     _pending.changes = {}
+    watch.collect()
     try:
         yield
         changes = _pending.changes
     finally:
         _pending.changes = None
+        watched = watch.release()
     _apply(changes)
+    if watched:
+        watch.changed()  # the attention lists' version, last, as every writer bumps it
 
 
 def _apply(changes: dict) -> None:
@@ -173,7 +179,8 @@ def project_moved(project_id: int, before: dict[str, int], after: dict[str, int]
 
 @transaction.atomic
 def rebuild() -> int:
-    """Recompute every row from the entries (returns the number of rows)."""
+    """Recompute every row from the entries (returns the number of rows), and bump the
+    attention lists' version (`projects.watch`)."""
     if connection.vendor == "postgresql":
         # Filings wait until the rows are rebuilt, then add to them: none is counted twice
         # or lost. (SQLite has one writer at a time anyway.)
@@ -205,6 +212,9 @@ def rebuild() -> int:
                 )
             )
     MonthTotal.objects.bulk_create(rows, batch_size=2000)
+    # Every bulk load (the loaders, rebuild_month_ends) ends here: what the dashboard's
+    # attention lists read changed with it.
+    watch.changed()
     return len(rows)
 
 

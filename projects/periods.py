@@ -231,6 +231,10 @@ class Scope:
         """The project list showing exactly the rows of `figure` for this period."""
         return self.as_query(figure=figure, year=self.year, month=self.month, **extra)
 
+    def key(self) -> str:
+        """The scope in a cache key: every field, in one order."""
+        return ":".join(f"{name}={value}" for name, value in sorted(self.as_dict().items()))
+
     def as_dict(self) -> dict:
         data = asdict(self)
         data.update(

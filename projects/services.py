@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from org import roles
 from org.roles import authorize
-from projects import month_ends, stages
+from projects import month_ends, stages, watch
 from projects.errors import EditConflict
 from projects.models import (
     Project,
@@ -198,6 +198,7 @@ def project_create(*, user, team=(), m2m=None, at=None, stated=False, **fields) 
         changed_at=project.created_at,
         effective_on=stated_on,
     )
+    watch.changed()
     return project
 
 
@@ -214,7 +215,7 @@ def project_update(
     authorize(user, user is not None and roles.can_edit_project(user, project))
     if project.version != version:
         raise EditConflict(project)
-    before = month_ends.snapshot(project)
+    before, watched = month_ends.snapshot(project), watch.snapshot(project)
     missing = {r.field for r in stages.unmet_requirements(project, project.stage)}
     illegal = PROTECTED_FIELDS.intersection(fields)
     if illegal:
@@ -228,10 +229,15 @@ def project_update(
     project.save()
     project.refresh_from_db()
     month_ends.project_saved(project, before)
+    team_changed = False
     if team is not None:
+        members = set(project.team.values_list("pk", flat=True))
         project.team.set(team)
+        team_changed = members != {getattr(member, "pk", member) for member in team}
     for name, values in (m2m or {}).items():
         getattr(project, name).set(values)
+    if team_changed or watch.snapshot(project) != watched:
+        watch.changed()
     return project
 
 
@@ -349,4 +355,5 @@ def project_transition(
     )
     # A dropped or operating project no longer reports; its stale warning must go now.
     refresh_staleness(project_ids=[project.pk])
+    watch.changed()
     return project

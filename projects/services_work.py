@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from jinchang.formats import money
 from org import roles
 from org.roles import authorize
-from projects import month_ends, month_totals
+from projects import month_ends, month_totals, watch
 from projects.errors import EditConflict
 from projects.models import (
     MAX_AMOUNT,
@@ -321,6 +321,7 @@ def problem_create(
         raise ValidationError(errors)
     problem._history_user = _acting(user)
     problem.save()
+    watch.changed()
     return problem
 
 
@@ -351,6 +352,7 @@ def problem_update(*, user, problem_id: int, **fields) -> Problem:
     if changed:
         problem._history_user = _acting(user)
         problem.save(update_fields=changed)
+        watch.changed()
     return problem
 
 
@@ -388,6 +390,7 @@ def problem_resolve(*, user, problem_id: int, resolution: str, resolved_on) -> P
     problem.refresh_from_db()
     # update() bypasses the history signal; write the history row ourselves.
     Problem.history.bulk_history_create([problem], update=True, default_user=_acting(user))
+    watch.changed()
     return problem
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
 from django.utils import timezone
 
+from projects import watch
 from projects.models import MonthlyProgress, Project, Staleness
 from projects.periods import aware
 from projects.stages import ACTIVE, Stage
@@ -112,4 +113,6 @@ def refresh_staleness(
                 if SEVERITY.index(value) > SEVERITY.index(row["staleness"])
             ]
         changes[str(value)] = changing.update(staleness=value)
+    if any(changes.values()):
+        watch.changed()
     return changes, worse

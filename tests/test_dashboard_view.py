@@ -199,10 +199,10 @@ def test_the_page_takes_the_same_queries_at_any_size(login, personas, size):
     assert page_data(response)["headline"]["funds_in_place_ytd"] == str(
         Decimal(10 * 5 * size).quantize(Decimal("0.01"))
     )
-    # Session, user and roles (3), the figures (27, see tests/test_figures.py, less the
+    # Session, user and roles (3), the figures (25, see tests/test_figures.py, less the
     # month's list of moves, which the page does not show), the filter form's chain, place and
     # unit choices (3).
-    assert len(queries.captured_queries) == 32
+    assert len(queries.captured_queries) == 30
 
 
 def test_the_filters_show_the_period_the_figures_cover(login, personas):

@@ -1,0 +1,272 @@
+"""The dashboard's attention lists, kept in the shared cache under the version of what they
+read (projects.watch), equal the lists built from the data after any write; the writes of a
+working day that change nothing of them leave the version alone, so the lists serve through it.
+"""
+
+import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.contrib import admin
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dashboard import attention as lists
+from projects import month_ends, month_totals, services, warnings, watch
+from projects.models import Problem, Project, Version
+from projects.periods import Scope
+from projects.stages import Stage
+from projects.warnings import refresh_staleness
+from tests import factories
+
+TZ = ZoneInfo("Asia/Shanghai")
+TODAY = datetime.date(2025, 11, 20)
+# The default period (the last complete month), a closed past month, the current month.
+SCOPES = [Scope(year=2025, month=10), Scope(year=2025, month=7), Scope(year=2025, month=11)]
+
+OPERATIONS = st.lists(
+    st.one_of(
+        st.tuples(st.just("raise"), st.integers(0, 4), st.booleans()),
+        st.tuples(st.just("resolve"), st.integers(0, 9)),
+        st.tuples(st.just("deadline"), st.integers(0, 9), st.booleans()),
+        st.tuples(st.just("leader"), st.integers(0, 4), st.booleans()),
+        st.tuples(st.just("manager"), st.integers(0, 4), st.booleans()),
+        st.tuples(st.just("team"), st.integers(0, 4), st.booleans()),
+        st.tuples(st.just("rename"), st.integers(0, 4)),
+        st.tuples(st.just("total"), st.integers(0, 4), st.sampled_from([3000, 8000, 20000])),
+        st.tuples(st.just("unit"), st.integers(0, 4)),
+        st.tuples(st.just("same"), st.integers(0, 4)),
+        st.tuples(st.just("move"), st.integers(0, 4)),
+        st.tuples(st.just("file"), st.integers(0, 4)),
+        st.tuples(st.just("uses_manager"), st.booleans()),
+    ),
+    min_size=1,
+    max_size=8,
+)
+
+
+def _fresh(scope: Scope) -> dict:
+    today = timezone.localdate()
+    day = scope.attention_day(today)
+    limits = warnings.thresholds() if day != today else None
+    return lists._attention(scope, 10, today, day, limits)
+
+
+def _apply(op, admin_user, leader, people, units, projects):
+    kind, i = op[0], op[1] if len(op) > 1 else 0
+    if kind == "uses_manager":
+        units[0].uses_project_manager = op[1]
+        units[0].save()
+        return
+    problems = list(Problem.objects.order_by("pk"))
+    if kind == "raise":
+        # A new problem is not overdue yet; the ones loaded in the past are.
+        deadline = datetime.date(2025, 11, 21) if op[2] else datetime.date(2026, 3, 31)
+        services.problem_create(
+            user=admin_user,
+            project_id=projects[i].pk,
+            category="land",
+            description="用地指标待落实",
+            unit=units[1],
+            deadline=deadline,
+        )
+        return
+    if kind in ("resolve", "deadline"):
+        open_ = [p for p in problems if p.status == Problem.Status.OPEN]
+        if not open_:
+            return
+        problem = open_[i % len(open_)]
+        if kind == "resolve":
+            services.problem_resolve(
+                user=admin_user, problem_id=problem.pk, resolution="已协调", resolved_on=TODAY
+            )
+        else:
+            deadline = datetime.date(2025, 11, 30) if op[2] else datetime.date(2026, 1, 31)
+            services.problem_update(user=admin_user, problem_id=problem.pk, deadline=deadline)
+        return
+    project = Project.objects.get(pk=projects[i].pk)
+    if kind == "move":
+        if project.stage == Stage.RED:
+            services.project_transition(
+                project_id=project.pk, to=Stage.ORANGE, user=admin_user, intent_note="有意向"
+            )
+        return
+    if kind == "file":
+        month = datetime.date(2025, 11, 1)
+        if not project.progress.filter(month=month).exists():
+            services.progress_create(
+                user=admin_user,
+                project_id=project.pk,
+                month=month,
+                funds_in_place=Decimal("10"),
+                investment_completed=Decimal("10"),
+            )
+        return
+    fields, team = {}, None
+    if kind == "leader":
+        fields["leader"] = leader if op[2] else None
+    elif kind == "manager":
+        fields["manager"] = people[0] if op[2] else None
+    elif kind == "team":
+        team = people[:2] if op[2] else []
+    elif kind == "rename":
+        fields["name"] = project.name + "（二期）"
+    elif kind == "total":
+        fields["total_investment"] = Decimal(op[2])
+    elif kind == "unit":
+        fields["unit"] = units[1] if project.unit_id == units[0].pk else units[0]
+    elif kind == "same":
+        fields["name"] = project.name
+        team = list(project.team.all())
+    services.project_update(
+        project_id=project.pk, version=project.version, user=admin_user, team=team, **fields
+    )
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(operations=OPERATIONS)
+def test_the_kept_lists_equal_the_lists_built_from_the_data_after_any_write(db, operations):
+    savepoint = transaction.savepoint()
+    try:
+        with time_machine.travel(datetime.datetime(2025, 11, 20, 10, tzinfo=TZ), tick=False):
+            _check(operations)
+    finally:
+        transaction.savepoint_rollback(savepoint)
+
+
+def _check(operations):
+    admin_user = factories.AdminFactory()
+    leader = factories.LeaderFactory()
+    people = [factories.OfficerFactory(), factories.OfficerFactory()]
+    units = [factories.UnitFactory(), factories.UnitFactory()]
+    created = timezone.make_aware(datetime.datetime(2025, 3, 1))
+    projects = []
+    for n in range(5):
+        project = factories.ProjectFactory(
+            unit=units[n % 2], stage=Stage.RED, total_investment=Decimal(8000 + n)
+        )
+        Project.objects.filter(pk=project.pk).update(created_at=created)
+        project.stage_changes.update(changed_at=created)
+        projects.append(project)
+    for project in projects[:3]:
+        # Raised before the month closed and overdue since.
+        problem = factories.ProblemFactory(project=project, deadline=datetime.date(2025, 9, 30))
+        Problem.objects.filter(pk=problem.pk).update(raised_at=created)
+    month_ends.invalidate()
+    # No progress since March: the warnings the rule gives (a filing takes one away).
+    refresh_staleness()
+    assert Project.objects.exclude(staleness="").exists()
+    cache.clear()  # the rolled-back examples before this one left their lists
+    for scope in SCOPES:
+        lists.attention(scope)  # kept before the writes
+    for op in operations:
+        _apply(op, admin_user, leader, people, units, projects)
+        for scope in SCOPES:
+            assert lists.attention(scope) == _fresh(scope), (op, scope)
+
+
+@pytest.mark.django_db
+def test_a_working_days_writes_that_change_nothing_shown_leave_the_lists_kept(personas):
+    with time_machine.travel(datetime.datetime(2025, 11, 20, 10, tzinfo=TZ), tick=False):
+        project = factories.ProjectFactory(unit=personas.unit_a, leader=personas.leader)
+        project.team.set([personas.officer_a])
+        before = watch.version()
+        # A filing of a project with no warning, its correction, the edit form saved unchanged.
+        entry = services.progress_create(
+            user=personas.admin,
+            project_id=project.pk,
+            month=datetime.date(2025, 10, 1),
+            funds_in_place=Decimal("10"),
+            investment_completed=Decimal("10"),
+        )
+        services.progress_update(
+            user=personas.admin, progress_id=entry.pk, funds_in_place=Decimal("12")
+        )
+        project.refresh_from_db()
+        services.project_update(
+            project_id=project.pk,
+            version=project.version,
+            user=personas.admin,
+            team=[personas.officer_a],
+            name=project.name,
+            total_investment=project.total_investment,
+            construction_content="新增说明",
+        )
+        assert watch.version() == before
+        # A new member of the task force is shown (四个一): the version moves.
+        project.refresh_from_db()
+        services.project_update(
+            project_id=project.pk,
+            version=project.version,
+            user=personas.admin,
+            team=[personas.officer_a, personas.officer_b],
+        )
+        assert watch.version() > before
+
+
+@pytest.mark.django_db
+def test_the_admins_deletion_of_a_problem_moves_the_version(personas):
+    problems = [factories.ProblemFactory(), factories.ProblemFactory()]
+    request = RequestFactory().post("/")
+    request.user = personas.admin
+    before = watch.version()
+    admin.site._registry[Problem].delete_model(request, problems[0])
+    assert watch.version() > before
+    before = watch.version()
+    admin.site._registry[Problem].delete_queryset(request, Problem.objects.all())
+    assert watch.version() > before
+    assert not Problem.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_units_save_moves_the_version():
+    unit = factories.UnitFactory(uses_project_manager=False)
+    before = watch.version()
+    unit.uses_project_manager = True
+    unit.save()
+    assert watch.version() > before
+
+
+@pytest.mark.django_db
+def test_an_import_bumps_the_version_once_at_its_end(personas):
+    before = watch.version()
+    with (
+        CaptureQueriesContext(connection) as queries,
+        transaction.atomic(),
+        month_totals.deferred(),
+    ):
+        for _ in range(3):
+            services.problem_create(
+                user=personas.admin,
+                project_id=factories.ProjectFactory().pk,
+                category="land",
+                description="待落实",
+                unit=personas.unit_a,
+                deadline=datetime.date(2030, 1, 1),
+            )
+        assert watch.version() == before  # held back until the block ends
+    bumps = [q for q in queries.captured_queries if 'UPDATE "projects_version"' in q["sql"]]
+    assert len(bumps) == 1
+    assert watch.version() > before
+
+
+@pytest.mark.django_db
+def test_a_version_never_comes_back_to_a_value_it_had():
+    # A database restored from a backup holds an older version; the shared cache may still
+    # hold figures kept under the versions given since.
+    watch.changed()
+    given = watch.version()
+    Version.objects.filter(name=watch.WATCH).update(value=given - 5)  # the restore
+    watch.changed()
+    assert watch.version() > given
