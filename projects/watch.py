@@ -15,9 +15,9 @@ that may change them bumps it, last in its transaction:
 - the loaders, through `month_ends.invalidate`.
 
 A closed month's cards are keyed apart (`month_ends.cards_key`), and the day is part of the key
-(a deadline passes at midnight). Bumped last, the version row is the last lock a writer takes,
-so two writers never wait on each other in a circle; an import bumps it once, at its end
-(`month_totals.deferred`).
+(a deadline passes at midnight). Bumped last, the version row (created by migration 0013) is
+the last lock a writer takes, so two writers never wait on each other in a circle; an import
+bumps it once, at its end (`month_totals.deferred`).
 """
 
 import threading
