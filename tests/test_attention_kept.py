@@ -270,3 +270,77 @@ def test_a_version_never_comes_back_to_a_value_it_had():
     Version.objects.filter(name=watch.WATCH).update(value=given - 5)  # the restore
     watch.changed()
     assert watch.version() > given
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_bump_without_waiting_on_each_other_in_a_circle():
+    import threading
+
+    from django.db import connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them)")
+    with time_machine.travel(datetime.datetime(2025, 11, 20, 10, tzinfo=TZ), tick=False):
+        admin_user = factories.AdminFactory()
+        people = [factories.OfficerFactory(), factories.OfficerFactory()]
+        unit = factories.UnitFactory()
+        projects = [factories.ProjectFactory(unit=unit) for _ in range(6)]
+        open_problem = factories.ProblemFactory(project=projects[0])
+        scope = Scope(year=2025, month=11)
+        lists.attention(scope)  # kept before the writes
+        start = threading.Barrier(6)
+        errors = []
+
+        def run(write):
+            try:
+                start.wait()
+                write()
+            except Exception as exc:  # reported below, with the thread's own error
+                errors.append(exc)
+            finally:
+                connections.close_all()
+
+        def raise_on(project):
+            return lambda: services.problem_create(
+                user=admin_user,
+                project_id=project.pk,
+                category="land",
+                description="用地指标待落实",
+                unit=unit,
+                deadline=datetime.date(2026, 1, 31),
+            )
+
+        def move():
+            services.project_transition(
+                project_id=projects[1].pk, to=Stage.ORANGE, user=admin_user, intent_note="有意向"
+            )
+
+        def team():
+            project = Project.objects.get(pk=projects[2].pk)
+            services.project_update(
+                project_id=project.pk, version=project.version, user=admin_user, team=people
+            )
+
+        def resolve():
+            services.problem_resolve(
+                user=admin_user, problem_id=open_problem.pk, resolution="已协调", resolved_on=TODAY
+            )
+
+        writes = [raise_on(projects[3]), raise_on(projects[4]), move, team, resolve]
+        writes.append(
+            lambda: services.progress_create(
+                user=admin_user,
+                project_id=projects[5].pk,
+                month=datetime.date(2025, 11, 1),
+                funds_in_place=Decimal("10"),
+                investment_completed=Decimal("10"),
+            )
+        )
+        threads = [threading.Thread(target=run, args=(write,)) for write in writes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert errors == []
+        assert lists.attention(scope) == _fresh(scope)
