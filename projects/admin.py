@@ -135,18 +135,35 @@ class ProjectAdmin(SimpleHistoryAdmin):
             for f in form.cleaned_data
             if f not in services.PROTECTED_FIELDS and f not in m2m and f != "loaded_version"
         }
+        # The team and co-investors are set by the service with the rest (see save_related).
+        team = form.cleaned_data.get("team")
+        members = {f: form.cleaned_data[f] for f in m2m - {"team"} if f in form.cleaned_data}
         try:
             if change:
                 version = form.cleaned_data.get("loaded_version") or obj.version
                 saved = services.project_update(
-                    project_id=obj.pk, version=version, user=request.user, **fields
+                    project_id=obj.pk,
+                    version=version,
+                    user=request.user,
+                    team=team,
+                    m2m=members,
+                    **fields,
                 )
             else:
-                saved = services.project_create(user=request.user, **fields)
+                saved = services.project_create(
+                    user=request.user, team=team or (), m2m=members, **fields
+                )
         except (services.EditConflict, ValidationError) as err:
             messages.error(request, "；".join(getattr(err, "messages", [str(err)])))
             return
         obj.pk, obj.version = saved.pk, saved.version
+
+    def save_related(self, request, form, formsets, change):
+        # The service set the many-to-many fields with the save (and none of them when it
+        # refused it), keeping the dashboard's 四个一 list to a changed team; only the inlines
+        # are left to save.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 @admin.register(StageChange)
