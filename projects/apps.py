@@ -3,7 +3,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
-def _unit_changed(sender, **kwargs):
+def _org_changed(sender, **kwargs):
     from projects import watch
 
     watch.changed()
@@ -15,6 +15,9 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         # A unit's name and whether it uses a project manager (四个一) show in the dashboard's
-        # attention lists; `org` sits below `projects` and cannot bump their version itself.
+        # attention lists, and a deleted user leaves a project without its manager or a team
+        # member (SET_NULL and the team's cascade write no signal of the project's own);
+        # `org` sits below `projects` and cannot bump their version itself.
         for signal in (post_save, post_delete):
-            signal.connect(_unit_changed, sender="org.Unit", dispatch_uid=f"watch-unit-{signal}")
+            signal.connect(_org_changed, sender="org.Unit", dispatch_uid=f"watch-unit-{signal}")
+        post_delete.connect(_org_changed, sender="org.User", dispatch_uid="watch-user-deleted")
