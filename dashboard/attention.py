@@ -82,23 +82,23 @@ def attention(scope: Scope, limit: int = 10, today: datetime.date | None = None)
 
     `totals` gives each list's full length; `queries` the list showing all of it.
 
-    The lists are the same for every leader, and most writes of a working day change nothing
-    of them: they are kept in the shared cache under the version of what they read
-    (`projects.watch`), the day, a closed month's cards, the thresholds a past day is judged
-    by and the language of their labels. One query for the version (and the cards' key for a
-    closed month), or seven to build them.
+    Today's lists (a current period's) are the same for every leader, and most writes of a
+    working day change nothing of them: they are kept in the shared cache under the version
+    of what they read (`projects.watch`), the day, a closed month's cards and the language of
+    their labels. One query for the version (and the cards' key for a closed month), or seven
+    to build them.
     """
     today = today or timezone.localdate()
     day = scope.attention_day(today)
+    if day != today:
+        # A past day's warnings are worked out from the entries (a late filing changes them)
+        # and the thresholds: built every time, as a past period is seldom read.
+        return _attention(scope, limit, today, day, warnings.thresholds())
     parts = [str(watch.version()), day.isoformat(), translation.get_language(), str(limit)]
     if scope.period_end < today:
         parts.append(month_ends.cards_key(scope.last_month))
-    limits = None
-    if day != today:
-        limits = warnings.thresholds()
-        parts.append(f"{limits.yellow_months}-{limits.red_months}-{limits.drop_months}")
     key = f"figures:attention:{':'.join(parts)}:{scope.key()}"
-    return keep(key, lambda: _attention(scope, limit, today, day, limits))
+    return keep(key, lambda: _attention(scope, limit, today, day, None))
 
 
 def _attention(scope: Scope, limit: int, today: datetime.date, day: datetime.date, limits):
