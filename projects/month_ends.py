@@ -25,7 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from projects import month_totals
+from projects import month_totals, watch
 from projects.models import (
     MonthEnd,
     MonthEndBuild,
@@ -185,7 +185,7 @@ def cards_key(*months: datetime.date) -> str:
 def cards_changed() -> None:
     """A closed month's cards changed: bump the version (in the writer's transaction, so a
     reader never keeps counts built before the change under the new version)."""
-    Version.bump(CARDS)
+    watch.bump(CARDS)
 
 
 def snapshot(project: Project) -> dict:

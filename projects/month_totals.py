@@ -89,16 +89,14 @@ def deferred():
         yield  # already collecting: the outer block adds them
         return
     _pending.changes = {}
-    watch.collect()
-    try:
-        yield
-        changes = _pending.changes
-    finally:
-        _pending.changes = None
-        watched = watch.release()
-    _apply(changes)
-    if watched:
-        watch.changed()  # the attention lists' version, last, as every writer bumps it
+    # The attention lists' version is bumped once, after the totals: last, as every writer.
+    with watch.deferred():
+        try:
+            yield
+            changes = _pending.changes
+        finally:
+            _pending.changes = None
+        _apply(changes)
 
 
 def _apply(changes: dict) -> None:

@@ -10,17 +10,18 @@ that may change them bumps it, last in its transaction:
   `WATCHED` or the team;
 - `warnings.refresh_staleness`, when a warning changes (a filing, a move, the daily run);
 - the problem services (raising, correcting, resolving) and the admin's deletion of problems;
-- a unit's save or deletion (its name, whether it uses a project manager), by signal, since
-  `org` sits below `projects`;
+- a unit's save or deletion (its name, whether it uses a project manager) and a user's
+  deletion (a manager or a team member gone), by signal, since `org` sits below `projects`;
 - the loaders, through `month_ends.invalidate`.
 
 A closed month's cards are keyed apart (`month_ends.cards_key`), and the day is part of the key
 (a deadline passes at midnight). Bumped last, the version row (created by migration 0013) is
 the last lock a writer takes, so two writers never wait on each other in a circle; an import
-bumps it once, at its end (`month_totals.deferred`).
+bumps it once, at its end (`deferred`, which `month_totals.deferred` and the loaders use).
 """
 
 import threading
+from contextlib import contextmanager
 
 from projects.models import Project, Version
 
@@ -53,21 +54,33 @@ def snapshot(project: Project) -> tuple:
 
 def changed() -> None:
     """What the lists read may have changed: bump the version, in the writer's transaction (a
-    reader never keeps lists built before the change under the new version). Inside
-    `month_totals.deferred` (an import) the bump waits for the end of the block."""
-    if getattr(_pending, "collecting", False):
-        _pending.bumped = True
+    reader never keeps lists built before the change under the new version)."""
+    bump(WATCH)
+
+
+def bump(name: str) -> None:
+    """Bump a version (this one, or the closed months' cards'); inside `deferred` (an import,
+    a loader), at the end of the block."""
+    held = getattr(_pending, "held", None)
+    if held is not None:
+        held.add(name)
         return
-    Version.bump(WATCH)
+    Version.bump(name)
 
 
-def collect() -> None:
-    """Start holding bumps back (the start of `month_totals.deferred`)."""
-    _pending.collecting, _pending.bumped = True, False
-
-
-def release() -> bool:
-    """Stop holding bumps back; whether one was held (the end of `month_totals.deferred`)."""
-    bumped = getattr(_pending, "bumped", False)
-    _pending.collecting, _pending.bumped = False, False
-    return bumped
+@contextmanager
+def deferred():
+    """Hold the version bumps of a long transaction (an import, a loader) back to the end of
+    the block, then bump each once: the version rows are then its last locks, taken for
+    moments, and the writers that bump meanwhile do not queue behind the whole load."""
+    if getattr(_pending, "held", None) is not None:
+        yield  # already holding: the outer block bumps
+        return
+    _pending.held = set()
+    try:
+        yield
+        held = _pending.held
+    finally:
+        _pending.held = None
+    for name in sorted(held):  # one order for every writer
+        Version.bump(name)

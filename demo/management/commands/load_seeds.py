@@ -5,7 +5,7 @@ from django.db import transaction
 
 from demo.data import generate_demo_report, load_demo
 from demo.seeding import SeedDataError, Tally, load_facts
-from projects import month_ends, month_totals
+from projects import month_ends, month_totals, watch
 from projects.warnings import refresh_staleness
 
 
@@ -28,17 +28,20 @@ class Command(BaseCommand):
         tally = Tally()
         generated = False
         try:
-            with transaction.atomic():
+            # One transaction; the attention lists' version is bumped once, at its end, so
+            # it is the load's last lock and no writer queues on it behind the whole load.
+            with transaction.atomic(), watch.deferred():
                 load_facts(tally=tally)
                 if not no_demo:
                     generated = load_demo(tally=tally)
                 # New history replaces the past: months are built again on first read.
                 if generated:
                     month_ends.invalidate()
+                # The warnings the rule gives today, whatever the loaded history says (before
+                # the totals' table lock: projects first, then the totals, as every filing).
+                refresh_staleness()
                 # Entries written in bulk: the month totals are summed again from them.
                 month_totals.rebuild()
-                # The warnings the rule gives today, whatever the loaded history says.
-                refresh_staleness()
         except SeedDataError as exc:
             raise CommandError(f"种子数据有误：{exc}") from exc
         if not no_demo:
