@@ -25,6 +25,7 @@ from projects.periods import Scope
 from projects.stages import Stage
 from projects.warnings import refresh_staleness
 from tests import factories
+from tests.concurrency import run_together
 
 TZ = ZoneInfo("Asia/Shanghai")
 TODAY = datetime.date(2025, 11, 20)
@@ -274,10 +275,6 @@ def test_a_version_never_comes_back_to_a_value_it_had():
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_bump_without_waiting_on_each_other_in_a_circle():
-    import threading
-
-    from django.db import connections
-
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them)")
     with time_machine.travel(datetime.datetime(2025, 11, 20, 10, tzinfo=TZ), tick=False):
@@ -288,17 +285,6 @@ def test_concurrent_writers_bump_without_waiting_on_each_other_in_a_circle():
         open_problem = factories.ProblemFactory(project=projects[0])
         scope = Scope(year=2025, month=11)
         lists.attention(scope)  # kept before the writes
-        start = threading.Barrier(6)
-        errors = []
-
-        def run(write):
-            try:
-                start.wait()
-                write()
-            except Exception as exc:  # reported below, with the thread's own error
-                errors.append(exc)
-            finally:
-                connections.close_all()
 
         def raise_on(project):
             return lambda: services.problem_create(
@@ -336,13 +322,7 @@ def test_concurrent_writers_bump_without_waiting_on_each_other_in_a_circle():
                 investment_completed=Decimal("10"),
             )
         )
-        threads = [threading.Thread(target=run, args=(write,)) for write in writes]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-
-        assert errors == []
+        assert run_together(writes) == []
         assert lists.attention(scope) == _fresh(scope)
 
 

@@ -19,6 +19,7 @@ from projects.models import MonthEnd, MonthlyProgress, MonthTotal, Project
 from projects.periods import Scope
 from projects.stages import Stage
 from tests import factories
+from tests.concurrency import run_together
 
 TZ = ZoneInfo("Asia/Shanghai")
 TODAY = datetime.date(2025, 11, 20)
@@ -226,9 +227,7 @@ def test_a_late_filing_for_a_closed_month_shows_in_its_funds_at_once(closed_mont
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_filings_corrections_and_moves_lose_nothing():
-    import threading
-
-    from django.db import connection, connections
+    from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL (SQLite serialises them)")
@@ -240,17 +239,6 @@ def test_concurrent_filings_corrections_and_moves_lose_nothing():
         # Entries to correct (one moves to another month) while others file the same cells.
         moved = factories.ProgressFactory(project=projects[0], month=MONTHS[8])
         factories.ProgressFactory(project=projects[1], month=MONTHS[8])
-        start = threading.Barrier(7)
-        errors = []
-
-        def run(write):
-            try:
-                start.wait()
-                write()
-            except Exception as exc:  # reported below, with the thread's own error
-                errors.append(exc)
-            finally:
-                connections.close_all()
 
         def filing(project):
             return lambda: services.progress_create(
@@ -273,13 +261,7 @@ def test_concurrent_filings_corrections_and_moves_lose_nothing():
             )
 
         writes = [filing(p) for p in projects[1:]] + [handover, correction]
-        threads = [threading.Thread(target=run, args=(write,)) for write in writes]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-
-        assert errors == []
+        assert run_together(writes) == []
         kept = kept_rows()
         month_totals.rebuild()
         assert kept == kept_rows()
