@@ -122,6 +122,10 @@ class Version(models.Model):
         return f"{self.name} {self.value}"
 
     @classmethod
+    def current(cls, name: str) -> int:
+        return cls.objects.filter(name=name).values_list("value", flat=True).first() or 0
+
+    @classmethod
     def bump(cls, name: str) -> None:
         """Move the counter on, in the writer's transaction. It never comes back to a value
         it had: each value is at least the time in microseconds, so a database restored from

@@ -171,7 +171,7 @@ CARD_FIELDS = (*CARD_DATES, "contracted_investment", "chain_id", "place_id", "un
 
 def cards_version() -> int:
     """Changes whenever a closed month's cards may have changed."""
-    return Version.objects.filter(name=CARDS).values_list("value", flat=True).first() or 0
+    return Version.current(CARDS)
 
 
 def cards_key(*months: datetime.date) -> str:

@@ -12,7 +12,7 @@ that may change them bumps it, last in its transaction:
 - the problem services (raising, correcting, resolving) and the admin's deletion of problems;
 - a unit's save or deletion (its name, whether it uses a project manager) and a user's
   deletion (a manager or a team member gone), by signal, since `org` sits below `projects`;
-- the loaders, through `month_ends.invalidate`.
+- the loaders and `rebuild_month_ends`, through `month_totals.rebuild`.
 
 A closed month's cards are keyed apart (`month_ends.cards_key`), and the day is part of the key
 (a deadline passes at midnight). Bumped last, the version row (created by migration 0013) is
@@ -45,7 +45,7 @@ _pending = threading.local()
 
 
 def version() -> int:
-    return Version.objects.filter(name=WATCH).values_list("value", flat=True).first() or 0
+    return Version.current(WATCH)
 
 
 def snapshot(project: Project) -> tuple:
