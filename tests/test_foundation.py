@@ -20,10 +20,24 @@ def test_money_shows_wan_below_one_yi_and_yi_above():
     assert money(Decimal("8000"), "yi") == "0.80亿元"
 
 
-def test_the_stage_badge_is_one_include():
-    html = Template("{% stage_badge 'green' %}").render(Context())
-    assert 'class="badge stage-green"' in html
-    assert "绿色" in html
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_stage_badge_names_every_stage_in_the_page_language(language):
+    from django.utils import translation
+
+    from projects.stages import Stage
+
+    with translation.override(language):
+        for stage in Stage:
+            html = Template("{% stage_badge s %}").render(Context({"s": stage.value}))
+            assert html == f'<span class="badge stage-{stage.value}">{stage.label}</span>'
+
+
+def test_a_stage_badge_of_an_unknown_value_shows_it_escaped():
+    html = Template("{% stage_badge s %}").render(Context({"s": "<b>x</b>"}))
+    assert html == '<span class="badge stage-">&lt;b&gt;x&lt;/b&gt;</span>'
+    assert Template("{% stage_badge s %}").render(Context({"s": ""})) == (
+        '<span class="badge stage-">—</span>'
+    )
 
 
 def test_every_page_style_is_in_the_one_stylesheet():

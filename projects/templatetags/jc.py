@@ -17,7 +17,11 @@ percent = register.filter("percent", formats.percent)
 month = register.filter("month", formats.month)
 
 
-@register.inclusion_tag("includes/stage_badge.html")
+# The badges are written for every row of a list or a board (120 cards), so they are simple
+# tags: an included template costs about 30 µs a row.
+
+
+@register.simple_tag
 def stage_badge(stage):
     """The color-card badge; `stage` is a Stage or its code."""
     from projects.stages import Stage
@@ -25,12 +29,8 @@ def stage_badge(stage):
     try:
         stage = Stage(stage)
     except ValueError:
-        return {"code": "", "label": stage or "—"}
-    return {"code": stage.value, "label": stage.label}
-
-
-# The two badges below are written for every row of a list or a board (120 cards), so they
-# are simple tags: an included template costs about 30 µs a row.
+        return format_html('<span class="badge stage-">{}</span>', stage or "—")
+    return format_html('<span class="badge stage-{}">{}</span>', stage.value, stage.label)
 
 
 @register.simple_tag
