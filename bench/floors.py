@@ -332,6 +332,15 @@ def _str(value):
 
 
 def api_projects_write(count, rows, url, query: dict, page=1, page_size=50) -> bytes:
+    """The API's page as bytes."""
+    return dumps(api_projects_body(count, rows, url, query, page, page_size))
+
+
+def dumps(body) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def api_projects_body(count, rows, url, query: dict, page=1, page_size=50) -> dict:
     """The API's page: DRF's pagination links (the query sorted, `page` replaced)."""
 
     def link(n):
@@ -389,13 +398,12 @@ def api_projects_write(count, rows, url, query: dict, page=1, page_size=50) -> b
                 "updated_at": stamp(r[38]),
             }
         )
-    body = {
+    return {
         "count": count,
         "next": link(page + 1) if page * page_size < count else None,
         "previous": link(page - 1) if page > 1 else None,
         "results": results,
     }
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def api_projects(conn, stage, chain_id=None, page_size=50) -> bytes:

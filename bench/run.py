@@ -33,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 BASE = Path(__file__).resolve().parent.parent
@@ -363,6 +364,9 @@ THROUGHPUT_PATHS = {
     # (bench/urls.py), and a hello-world for reference.
     "api": "/api/v1/projects/?stage=green&page_size=50",
     "floor": "/bench/floor/projects/?stage=green&page_size=50",
+    # The same rows through DRF (the API's authentication, permission and renderer): how much
+    # of the gap DRF itself takes, before the ORM, the filters and the serializer.
+    "floor_drf": "/bench/floor-drf/projects/?stage=green&page_size=50",
     "livez": "/livez/",
 }
 
@@ -389,10 +393,22 @@ def throughput(db_url, token):
             non2xx = next((line for line in out.splitlines() if "Non-2xx" in line), "")
             return {"rps": rps, "non_2xx": non2xx.strip()}
 
-        headers = {"api": auth, "floor": auth, "livez": None}
+        headers = {"api": auth, "floor": auth, "floor_drf": auth, "livez": None}
         # Both workers' first requests (imports, connections) before any round.
-        for name in ("api", "floor"):
+        for name in ("api", "floor", "floor_drf"):
             run(THROUGHPUT_PATHS[name], headers[name])
+        # The three answer with the same bytes, or the comparison means nothing.
+        bodies = {
+            name: urllib.request.urlopen(
+                urllib.request.Request(
+                    f"http://127.0.0.1:{port}{THROUGHPUT_PATHS[name]}",
+                    headers={"Authorization": f"Token {token}"},
+                ),
+                timeout=30,
+            ).read()
+            for name in ("api", "floor", "floor_drf")
+        }
+        same = bodies["api"] == bodies["floor"] == bodies["floor_drf"]
         # Alternating rounds, medians of each: this machine's speed drifts over a minute (a
         # shared virtual machine), and back-to-back single runs gave ratios from 0.31 to 0.52.
         rounds = [
@@ -408,6 +424,8 @@ def throughput(db_url, token):
         }
     out["ratio"] = round(out["api"]["rps"] / out["floor"]["rps"], 3)
     out["ratio_livez"] = round(out["api"]["rps"] / out["livez"]["rps"], 3)
+    out["ratio_drf"] = round(out["floor_drf"]["rps"] / out["floor"]["rps"], 3)
+    out["same_bytes"] = same
     return out
 
 
@@ -423,10 +441,15 @@ def throughput_markdown(t: dict) -> str:
         f"| project list API | {t['api']['rps']:.0f} | {_rounds(t['api'])} |\n"
         f"| floor: minimal Django view, same request and bytes (raw SQL, json.dumps) | "
         f"{t['floor']['rps']:.0f} | {_rounds(t['floor'])} |\n"
+        "| the same raw SQL through DRF (the API's authentication, permission and renderer; "
+        f"no ORM, filters or serializer) | {t['floor_drf']['rps']:.0f} | "
+        f"{_rounds(t['floor_drf'])} |\n"
         f"| /livez/ (hello-world, for reference) | {t['livez']['rps']:.0f} | "
         f"{_rounds(t['livez'])} |\n\n"
-        f"API / floor view: {t['ratio']:.2f} (target ≥ 0.5); API / livez: "
-        f"{t['ratio_livez']:.3f}." + (f" Non-2xx answers: {errors}." if errors else "")
+        f"API / floor view: {t['ratio']:.2f} (target ≥ 0.5); DRF over raw SQL / floor view: "
+        f"{t['ratio_drf']:.2f}; API / livez: {t['ratio_livez']:.3f}. The three answers are "
+        + ("the same, byte for byte." if t.get("same_bytes") else "**not** the same bytes.")
+        + (f" Non-2xx answers: {errors}." if errors else "")
     )
 
 

@@ -400,8 +400,14 @@ class StageChange(models.Model):
 class MonthlyProgress(models.Model):
     """One progress entry per project per month (按月跟踪调度)."""
 
+    # No index of its own: the unique (project, month) index serves every look-up by project,
+    # and a month range inside it (a second index on the busiest table only slowed filings).
     project = models.ForeignKey(
-        Project, on_delete=models.CASCADE, related_name="progress", verbose_name=_("项目")
+        Project,
+        on_delete=models.CASCADE,
+        related_name="progress",
+        verbose_name=_("项目"),
+        db_index=False,
     )
     month = models.DateField(
         _("月份"), help_text=_("该月第一天"), validators=[validate_plausible_date]

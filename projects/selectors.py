@@ -97,7 +97,8 @@ def project_list(*, user=None, today: datetime.date | None = None) -> QuerySet:
 
 
 # What a list row shows of the rows it joins: their names. A user is a name here, not a
-# password hash; an enterprise is its name, not its description and credit code.
+# password hash; an enterprise is its name, not its description and credit code. The signing
+# event is not shown in a row (the API gives its id), so it is not joined.
 ROW_RELATED = {
     "investor": ("name",),
     "chain": ("name", "short_name"),
@@ -106,7 +107,6 @@ ROW_RELATED = {
     "unit": ("name", "short_name", "uses_project_manager"),
     "leader": ("full_name", "first_name", "last_name", "username"),
     "manager": ("full_name", "first_name", "last_name", "username"),
-    "event": ("name",),
 }
 ROW_FIELDS = [
     *(field.name for field in Project._meta.concrete_fields),

@@ -27,8 +27,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dashboard import figures
 from dashboard.figures import Scope
@@ -701,3 +703,61 @@ def test_the_dashboard_takes_the_same_queries_at_any_size(db, size):
     with CaptureQueriesContext(connection) as queries:
         figures.dashboard(scope)
     assert len(queries.captured_queries) == 25 + 6
+
+
+# --- the month's moves, counted by pair ------------------------------------------------------
+
+STAGE_OR_NEW = st.sampled_from(["", *Stage.values])
+
+
+def _counted_by_sql(scope):
+    """The six filtered counts over SQL ranks that `stage_movements` counted with before it
+    counted by pair: the definition, kept here as the oracle."""
+    from django.db.models import Count, F, Q
+
+    from dashboard.attention import month_changes
+    from projects import month_ends
+
+    rows = month_changes(scope).annotate(
+        from_rank=month_ends.rank("from_stage"), to_rank=month_ends.rank("to_stage")
+    )
+    moved = ~Q(from_stage="") & ~Q(from_stage=Stage.DROPPED) & ~Q(to_stage=Stage.DROPPED)
+    return rows.aggregate(
+        new=Count("id", filter=Q(from_stage="")),
+        upgrades=Count("id", filter=moved & Q(to_rank__gt=F("from_rank"))),
+        downgrades=Count("id", filter=moved & Q(to_rank__lt=F("from_rank"))),
+        drops=Count("id", filter=~Q(from_stage="") & Q(to_stage=Stage.DROPPED)),
+        restores=Count("id", filter=Q(from_stage=Stage.DROPPED) & ~Q(to_stage=Stage.DROPPED)),
+        to_operating=Count("id", filter=~Q(from_stage="") & Q(to_stage=Stage.OPERATING)),
+    )
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    moves=st.lists(
+        st.tuples(STAGE_OR_NEW, st.sampled_from(Stage.values), st.sampled_from([3, 15, 40])),
+        max_size=12,
+    )
+)
+def test_the_months_moves_counted_by_pair_equal_the_filtered_counts(db, moves):
+    """Any moves, odd ones included (a stage to itself, dropped to dropped, one day before or
+    after the month): the counts by pair equal the six filtered counts of the definition."""
+    savepoint = transaction.savepoint()
+    try:
+        project = factories.ProjectFactory()
+        start = datetime.date(2025, 5, 1)
+        for from_stage, to_stage, offset in moves:
+            StageChange.objects.create(
+                project=project,
+                from_stage=from_stage,
+                to_stage=to_stage,
+                changed_at=at(str(start + datetime.timedelta(days=offset - 4))),
+            )
+        counts = figures.stage_movements(MAY_2025, moves=False)
+        assert counts == _counted_by_sql(MAY_2025)
+    finally:
+        transaction.savepoint_rollback(savepoint)
