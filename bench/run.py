@@ -33,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -371,6 +372,18 @@ THROUGHPUT_PATHS = {
 }
 
 
+def _body(port, path, token) -> bytes:
+    """The answer's bytes, or its error status (which then differs from a 200's body)."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"Token {token}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.read()
+    except urllib.error.HTTPError as error:
+        return f"HTTP {error.code}".encode()
+
+
 def throughput(db_url, token):
     wrk = shutil.which("wrk")
     if not wrk:
@@ -399,13 +412,7 @@ def throughput(db_url, token):
             run(THROUGHPUT_PATHS[name], headers[name])
         # The three answer with the same bytes, or the comparison means nothing.
         bodies = {
-            name: urllib.request.urlopen(
-                urllib.request.Request(
-                    f"http://127.0.0.1:{port}{THROUGHPUT_PATHS[name]}",
-                    headers={"Authorization": f"Token {token}"},
-                ),
-                timeout=30,
-            ).read()
+            name: _body(port, THROUGHPUT_PATHS[name], token)
             for name in ("api", "floor", "floor_drf")
         }
         same = bodies["api"] == bodies["floor"] == bodies["floor_drf"]
