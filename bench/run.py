@@ -526,9 +526,7 @@ def write_results(data):
         "Floor: the same output the cheapest way, raw SQL (psycopg) and the bytes written with "
         "f-strings / json.dumps (bench/floors*.py); *of which SQL* is its queries alone.",
         "",
-        "| case | median ms | p95 ms | SQL queries | KB | floor ms | of which SQL | floor KB "
-        "| ratio to floor |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *PAGES_HEADER,
     ]
     lines += pages_rows(data["pages"])
     lines += [
@@ -572,6 +570,13 @@ def write_results(data):
     return text
 
 
+PAGES_HEADER = [
+    "| case | median ms | p95 ms | SQL queries | KB | floor ms | of which SQL | floor KB "
+    "| ratio to floor |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+]
+
+
 def pages_rows(pages) -> list[str]:
     out = []
     for row in pages:
@@ -610,7 +615,8 @@ def main():
         pages = phase_pages(args.db)
         print("RESULT " + json.dumps(pages))
         if sys.stdout.isatty() or os.environ.get("BENCH_PRINT_TABLE"):
-            print("\n".join(pages_rows(pages)))
+            # Alone (not as make bench's subprocess): beside the full run's, like the others.
+            _alone("pages", pages, "\n".join([*PAGES_HEADER, *pages_rows(pages)]))
         return
     if args.phase == "throughput":
         # Alone, against a database prepared by an earlier run.
