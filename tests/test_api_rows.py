@@ -8,9 +8,8 @@ read the plain way, one at a time, through its relations and `get_stage_display`
 
 import pytest
 from django.conf import settings as settings_module
-from django.db import transaction
 from django.utils import translation
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from api.auth import token_issue
@@ -18,6 +17,7 @@ from api.serializers import ProjectSerializer
 from projects import selectors
 from projects.stages import Stage
 from tests import factories
+from tests.properties import db_examples, rolled_back
 
 LIST = "/api/v1/projects/"
 
@@ -60,19 +60,11 @@ def _one_at_a_time(project_id, request):
     return data
 
 
-@settings(
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@db_examples(15)
 @given(specs=st.lists(PROJECT, min_size=1, max_size=6), language=st.sampled_from(["zh-hans", "en"]))
 def test_every_list_row_equals_the_project_serialized_on_its_own(db, client, specs, language):
-    # Each example in a savepoint, rolled back: the next one starts from nothing.
-    savepoint = transaction.savepoint()
-    try:
+    with rolled_back():
         _check_rows(client, specs, language)
-    finally:
-        transaction.savepoint_rollback(savepoint)
 
 
 def _check_rows(client, specs, language):

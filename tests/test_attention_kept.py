@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dashboard import attention as lists
@@ -26,6 +26,7 @@ from projects.stages import Stage
 from projects.warnings import refresh_staleness
 from tests import factories
 from tests.concurrency import run_together
+from tests.properties import db_examples, rolled_back
 
 TZ = ZoneInfo("Asia/Shanghai")
 TODAY = datetime.date(2025, 11, 20)
@@ -131,19 +132,17 @@ def _apply(op, admin_user, leader, people, units, projects):
     )
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+NOW = datetime.datetime(2025, 11, 20, 10, tzinfo=TZ)
+
+
+@db_examples(25)
 @given(operations=OPERATIONS)
 def test_the_kept_lists_equal_the_lists_built_from_the_data_after_any_write(db, operations):
-    savepoint = transaction.savepoint()
-    try:
-        with time_machine.travel(datetime.datetime(2025, 11, 20, 10, tzinfo=TZ), tick=False):
-            _check(operations)
-    finally:
-        transaction.savepoint_rollback(savepoint)
+    with (
+        rolled_back(),
+        time_machine.travel(datetime.datetime(2025, 11, 20, 10, tzinfo=TZ), tick=False),
+    ):
+        _check(operations)
 
 
 def _check(operations):

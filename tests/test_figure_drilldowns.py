@@ -14,10 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Sum
 from django.http import QueryDict
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dashboard import figures
@@ -28,6 +27,7 @@ from projects.models import MonthlyProgress, StageChange
 from projects.selectors import project_list
 from projects.stages import Stage
 from tests import factories
+from tests.properties import db_examples, rolled_back
 
 TZ = ZoneInfo("Asia/Shanghai")
 MOVES = [Stage.RED, Stage.ORANGE, Stage.BLUE, Stage.GREEN, Stage.OPERATING, Stage.DROPPED]
@@ -123,20 +123,15 @@ def scopes(world) -> list[Scope]:
     ]
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@db_examples(25)
 @given(specs=st.lists(project_strategy, min_size=1, max_size=8))
 def test_every_figure_equals_the_list_it_opens(world, specs):
     # Each example in its own savepoint, rolled back: the next starts from no project.
     # The kept counts outlive a rolled-back example, as any cache would: start without them.
     cache.clear()
-    with transaction.atomic():
+    with rolled_back():
         build(world, specs)
         check_every_figure(world)
-        transaction.set_rollback(True)
 
 
 def check_every_figure(world):

@@ -27,9 +27,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dashboard import figures
@@ -39,6 +39,7 @@ from projects import month_totals, watch
 from projects.models import MonthlyProgress, Problem, Project, StageChange
 from projects.stages import Stage
 from tests import factories
+from tests.properties import db_examples, rolled_back
 
 TZ = ZoneInfo("Asia/Shanghai")
 D = Decimal
@@ -732,11 +733,7 @@ def _counted_by_sql(scope):
     )
 
 
-@settings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@db_examples(30)
 @given(
     moves=st.lists(
         st.tuples(STAGE_OR_NEW, st.sampled_from(Stage.values), st.sampled_from([3, 15, 40])),
@@ -746,8 +743,7 @@ def _counted_by_sql(scope):
 def test_the_months_moves_counted_by_pair_equal_the_filtered_counts(db, moves):
     """Any moves, odd ones included (a stage to itself, dropped to dropped, one day before or
     after the month): the counts by pair equal the six filtered counts of the definition."""
-    savepoint = transaction.savepoint()
-    try:
+    with rolled_back():
         project = factories.ProjectFactory()
         start = datetime.date(2025, 5, 1)
         for from_stage, to_stage, offset in moves:
@@ -759,5 +755,3 @@ def test_the_months_moves_counted_by_pair_equal_the_filtered_counts(db, moves):
             )
         counts = figures.stage_movements(MAY_2025, moves=False)
         assert counts == _counted_by_sql(MAY_2025)
-    finally:
-        transaction.savepoint_rollback(savepoint)

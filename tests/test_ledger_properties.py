@@ -9,7 +9,7 @@ from io import BytesIO
 
 import pytest
 import time_machine
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger import reader
@@ -25,6 +25,7 @@ from tests.ledger_files import (
     workbook,
     xlsx,
 )
+from tests.properties import db_examples
 
 UNITS = {"万元": Decimal(1), "亿元": Decimal(10000), "元": Decimal("0.0001")}
 
@@ -131,11 +132,7 @@ def refs(personas, settings, tmp_path):
 
 
 @pytest.mark.django_db
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@db_examples(25)
 @given(
     # Within what the model accepts (0.01万元 to 500亿元); outside, the row is refused with why.
     number=st.decimals(min_value=Decimal("0.01"), max_value=499, places=2, allow_nan=False),

@@ -6,10 +6,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import time_machine
-from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dashboard import figures
@@ -18,6 +17,7 @@ from projects.models import MonthEnd, MonthEndBuild, Project, StageChange
 from projects.periods import Scope, as_of, stage_at, total_investment_at
 from projects.stages import Stage
 from tests import factories
+from tests.properties import db_examples, rolled_back
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAYS = st.dates(min_value=datetime.date(2024, 1, 1), max_value=datetime.date(2025, 10, 28))
@@ -28,11 +28,7 @@ def at(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(12), tzinfo=TZ)
 
 
-@settings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@db_examples(30)
 @given(
     histories=st.lists(
         st.lists(st.tuples(DAYS, st.sampled_from(STAGES)), min_size=1, max_size=5),
@@ -42,7 +38,7 @@ def at(day: datetime.date) -> datetime.datetime:
     month=st.integers(1, 10),
 )
 def test_a_closed_months_rows_equal_the_history_read_directly(db, histories, month):
-    with time_machine.travel(at(datetime.date(2025, 11, 20)), tick=False), transaction.atomic():
+    with time_machine.travel(at(datetime.date(2025, 11, 20)), tick=False), rolled_back():
         for history in histories:
             project = factories.ProjectFactory(stage=sorted(history)[-1][1], operating_on=None)
             StageChange.objects.filter(project=project).delete()
@@ -65,7 +61,6 @@ def test_a_closed_months_rows_equal_the_history_read_directly(db, histories, mon
         assert {pk: rest for pk, *rest in from_rows} == {
             pk: list(value) for pk, value in expected.items()
         }
-        transaction.set_rollback(True)
 
 
 def test_a_move_written_into_the_past_is_counted_in_the_months_since(db, personas):

@@ -10,7 +10,7 @@ import time_machine
 from django.db import transaction
 from django.db.models import Sum
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dashboard import amounts, figures
@@ -20,6 +20,7 @@ from projects.periods import Scope
 from projects.stages import Stage
 from tests import factories
 from tests.concurrency import run_together
+from tests.properties import db_examples
 
 TZ = ZoneInfo("Asia/Shanghai")
 TODAY = datetime.date(2025, 11, 20)
@@ -62,11 +63,7 @@ OPERATIONS = st.lists(
 )
 
 
-@settings(
-    max_examples=25,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@db_examples(25)
 @given(operations=OPERATIONS)
 def test_kept_totals_equal_the_entries_after_any_filings_corrections_and_moves(db, operations):
     with time_machine.travel(TODAY, tick=False), transaction.atomic():
