@@ -15,11 +15,11 @@ from chains.models import ChainLink, IndustryChain
 from demo.seeding import SEEDS_DIR, SeedDataError, find_link, named_projects, yi_to_wan
 from org.models import Place, Unit, User
 from projects.models import (
-    KEY_PROJECT_THRESHOLD,
     Enterprise,
     Event,
     LeadSource,
     Project,
+    is_key_amount,
 )
 from projects.stages import Stage, rank
 
@@ -204,7 +204,7 @@ class Plan:
 
     @property
     def is_key(self) -> bool:
-        return self.total > KEY_PROJECT_THRESHOLD
+        return is_key_amount(self.total)
 
 
 class PlanMaker:

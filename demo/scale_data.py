@@ -25,6 +25,7 @@ from projects.models import (
     ProblemCategory,
     Project,
     StageChange,
+    is_key_amount,
 )
 from projects.stages import ORDER, Stage
 
@@ -181,7 +182,9 @@ def build(
                 chain_link=rng.choice(links[chain_index]),
                 place=rng.choice(places),
                 unit=rng.choice(units),
-                leader=rng.choice(leaders) if amount > 5000 and rng.random() < 0.9 else None,
+                leader=(
+                    rng.choice(leaders) if is_key_amount(amount) and rng.random() < 0.9 else None
+                ),
                 stage=stage,
                 intent_note="有投资意向" if reached >= 1 else "",
                 first_contact_on=contact,

@@ -20,13 +20,13 @@ from dashboard import figures
 from dashboard.models import AnnualTarget
 from projects import periods
 from projects.models import (
-    KEY_PROJECT_THRESHOLD,
     Instruction,
     InstructionReply,
     MonthlyProgress,
     Problem,
     Project,
     StageChange,
+    is_key_amount,
 )
 from projects.periods import Scope
 from projects.stages import Kind, Stage
@@ -53,7 +53,7 @@ def _project_row(p, total, **extra) -> dict:
         "unit": str(p.unit),
         "leader": str(p.leader) if p.leader_id else "",
         "investment": str(total),
-        "key": total > KEY_PROJECT_THRESHOLD,
+        "key": is_key_amount(total),
     }
     row.update(extra)
     return row
@@ -177,7 +177,7 @@ def _problems(scope: Scope) -> list[dict]:
     return [
         {
             "project": p.project.name,
-            "key": p.total_then > KEY_PROJECT_THRESHOLD,
+            "key": is_key_amount(p.total_then),
             "category": str(p.get_category_display()),
             "description": p.description,
             "unit": str(p.unit),

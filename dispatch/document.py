@@ -18,13 +18,12 @@ from django.utils.translation import gettext as _
 
 from dispatch.corrections import snapshot_diff
 from dispatch.models import Report, ReportSettings
+from jinchang.formats import YI
 
 NUMERALS = "一二三四五六七八九十"
 # "figure" is a number already formatted by its row's own kind (the headline's values).
 NUMERIC_KINDS = {"int", "money", "pct", "figure"}
 FIXED_KINDS = NUMERIC_KINDS | {"date"}
-YI = Decimal("10000")
-KEY_THRESHOLD = Decimal("5000")
 # Worst first: the order of the warning list and the weight of each flag in it.
 FLAG_SEVERITY = ["建议终止", "三个月无进展", "问题逾期", "两个月无进展", "四个一不全"]
 # Text width an A4 page holds at 五号 in half-width characters (15.6 / 23.5 cm of text).

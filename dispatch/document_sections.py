@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 
 from dispatch.document import (
     FLAG_SEVERITY,
-    KEY_THRESHOLD,
     amount_text,
     chinese_number,
     make_table,
     pct_text,
     snapshot_table,
 )
+from projects.models import is_key_amount
 
 # The body lists this many flagged key projects (worst first); the annex has them all.
 KEY_WARNINGS_SHOWN = 15
@@ -355,11 +355,11 @@ def flagged_rows(snapshot: dict) -> list[dict]:
 
 def _warnings(snapshot: dict, number) -> list[dict]:
     rows = flagged_rows(snapshot)
-    key_rows = [r for r in rows if Decimal(r["investment"] or 0) > KEY_THRESHOLD]
+    key_rows = [r for r in rows if is_key_amount(Decimal(r["investment"] or 0))]
     per_unit: dict[str, Counter] = defaultdict(Counter)
     for r in rows:
         per_unit[r["unit"]]["total"] += 1
-        per_unit[r["unit"]]["key"] += Decimal(r["investment"] or 0) > KEY_THRESHOLD
+        per_unit[r["unit"]]["key"] += is_key_amount(Decimal(r["investment"] or 0))
         for flag in r["flags"].split("、"):
             per_unit[r["unit"]][flag] += 1
     units = sorted(per_unit.items(), key=lambda item: -item[1]["total"])

@@ -20,6 +20,11 @@ KEY_PROJECT_THRESHOLD = Decimal("5000")
 MAX_AMOUNT = Decimal("5000000")
 
 
+def is_key_amount(total) -> bool:
+    """Whether a total investment (万元) makes a key project: above 5000万元."""
+    return total is not None and total > KEY_PROJECT_THRESHOLD
+
+
 def key_q(total_field: str = "total_investment") -> Q:
     """A key project (重点项目): total investment above 5000万元. `total_field` names another
     column holding the total (e.g. the total as of a past month)."""
@@ -318,7 +323,7 @@ class Project(Provenance):
 
     @property
     def is_key(self) -> bool:
-        return self.total_investment is not None and self.total_investment > KEY_PROJECT_THRESHOLD
+        return is_key_amount(self.total_investment)
 
 
 class ProjectCodeCounter(models.Model):

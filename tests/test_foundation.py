@@ -226,3 +226,18 @@ def test_a_staff_flag_alone_does_not_open_the_admin_to_officers_or_leaders(
 
     assert response.status_code == 302
     assert "/admin/login/" in response.url
+
+
+@pytest.mark.parametrize(
+    "total, key",
+    [(Decimal("4999.99"), False), (Decimal("5000"), False), (Decimal("5000.01"), True)],
+)
+def test_a_key_project_is_above_5000_wan_in_python_and_in_sql_alike(db, total, key):
+    """One rule, read three ways: the model's property, the amount check the report and the
+    briefing use, and the queryset filter the lists and figures use."""
+    from projects.models import Project, is_key_amount, key_q
+
+    project = factories.ProjectFactory(total_investment=total)
+    assert project.is_key is key
+    assert is_key_amount(total) is key
+    assert Project.objects.filter(key_q(), pk=project.pk).exists() is key
