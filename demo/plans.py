@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from chains.models import ChainLink, IndustryChain
 from demo.seeding import SEEDS_DIR, SeedDataError, find_link, named_projects, yi_to_wan
+from jinchang.formats import YI
 from org.models import Place, Unit, User
 from projects.models import (
     Enterprise,
@@ -52,7 +53,7 @@ def at(day: datetime.date, hour: int = 10, minute: int = 0) -> datetime.datetime
 def funding_gap(total_wan: Decimal) -> str:
     """A funding gap a demo problem may name, in 亿元: a third of the project's investment, so
     a 26.6亿 project is never short of 120亿."""
-    return f"{Decimal(total_wan) / 3 / Decimal(10000):.1f}"
+    return f"{Decimal(total_wan) / 3 / YI:.1f}"
 
 
 def wan(value) -> Decimal:

@@ -11,8 +11,9 @@ from pathlib import Path
 import yaml
 from django.conf import settings
 
+from jinchang.formats import YI
+
 SEEDS_DIR = Path(settings.BASE_DIR) / "seeds"
-YI = Decimal("10000")  # 1亿元 = 10000万元; the sources quote 亿, the ledger keeps 万
 CENT = Decimal("0.01")
 
 
@@ -21,6 +22,7 @@ class SeedDataError(Exception):
 
 
 def yi_to_wan(value) -> Decimal:
+    """An amount the sources quote in 亿元, in the 万元 the ledger keeps."""
     return (Decimal(str(value)) * YI).quantize(CENT)
 
 

@@ -12,11 +12,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl.utils.datetime import from_excel
 
+from jinchang.formats import YI
 from projects import stages
 from projects.stages import Stage
 from projects.validators import EARLIEST_DATE, LATEST_DATE, validate_plausible_date
 
-YI = Decimal(10000)  # 1亿元 = 10000万元
 CENT = Decimal("0.01")
 UNITS = {"万元": Decimal(1), "亿元": YI, "元": 1 / YI}
 # The one date-range rule (projects.validators), also for the reader's serial numbers.
