@@ -24,7 +24,7 @@ from org import roles
 from org.models import User
 from projects import stages
 from projects.flags import Flag, flags_of
-from projects.forms import CREATE_STAGES, EDITABLE_FIELDS, check_amount
+from projects.forms import CREATE_STAGES, EDITABLE_FIELDS
 from projects.models import (
     Enterprise,
     EnterpriseContact,
@@ -36,6 +36,7 @@ from projects.models import (
     StageChange,
 )
 from projects.stages import START_MESSAGE, Stage
+from projects.validators import check_amount
 
 # The stage enum is documented once, as the project's `stage` (StageEnum); the other fields
 # holding a stage point at it, so that clients generate one type for the color card.
@@ -43,7 +44,7 @@ STAGE_REF = {"$ref": "#/components/schemas/StageEnum"}
 BLANK_REF = {"$ref": "#/components/schemas/BlankEnum"}
 
 
-# Amounts are checked by `projects.forms.check_amount`, whose message names 万元 (a typing
+# Amounts are checked by `projects.validators.check_amount`, whose message names 万元 (a typing
 # slip in 元 is the usual mistake), instead of the model validators' generic bounds.
 AMOUNT_BY_CHECK_AMOUNT = {"validators": [], "min_value": None, "max_value": None}
 
@@ -142,7 +143,8 @@ class ProjectSerializer(CleanText, serializers.ModelSerializer):
             "updated_at",
         ]
         # The services check uniqueness (the code) in the same transaction as the save, and
-        # `check_amount` (the form's) gives amounts the message that names 万元.
+        # `check_amount` (shared with the forms and the progress service) gives amounts the
+        # message that names 万元.
         validators = []
         extra_kwargs = {
             # Left out or blank, the service gives the office's next number (JC-2026-0042).

@@ -5,8 +5,6 @@ requirements, who may write) live in `projects.services`, whose errors the views
 these forms' fields with `attach_errors`.
 """
 
-from decimal import Decimal
-
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -14,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from org import roles
 from org.models import Place, Unit, User
 from projects import services, stages
-from projects.models import MAX_AMOUNT, Enterprise, Event, Project, chain_models
+from projects.models import Enterprise, Event, Project, chain_models
 from projects.stages import Stage
+from projects.validators import check_amount
 from projects.widgets import SearchSelect, SearchSelectMultiple
 
 IndustryChain, ChainLink = chain_models()
@@ -44,23 +43,6 @@ class ChainLinkSelect(forms.Select):
 
 def _amount_widget():
     return forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"})
-
-
-def check_amount(value: Decimal | None, *, allow_zero: bool) -> Decimal | None:
-    """Refuse amounts that cannot be meant: not positive, or beyond 500亿元 (a unit slip)."""
-    if value is None:
-        return value
-    if value < 0 or (value == 0 and not allow_zero):
-        raise ValidationError(
-            _("金额必须大于0。") if not allow_zero else _("金额不能为负数。"), code="min_value"
-        )
-    if value > MAX_AMOUNT:
-        raise ValidationError(
-            _("金额超出合理范围（不超过%(max)s万元，即500亿元），请核对单位是否为万元。")
-            % {"max": f"{MAX_AMOUNT:,.0f}"},
-            code="max_value",
-        )
-    return value
 
 
 # What an edit may change; the stage moves only through the transition form, and the

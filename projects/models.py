@@ -12,12 +12,10 @@ from simple_history.models import HistoricalRecords
 from org.models import Provenance
 from org.roles import LEADER
 from projects.stages import Stage, kind_of
-from projects.validators import validate_credit_code, validate_plausible_date
+from projects.validators import MAX_AMOUNT, validate_credit_code, validate_plausible_date
 
 # A key project (重点招商引资项目) has total investment above 5000万元. Derived, never typed.
 KEY_PROJECT_THRESHOLD = Decimal("5000")
-# Amounts above this are a typing error (an extra zero, 元 instead of 万元): 500亿元.
-MAX_AMOUNT = Decimal("5000000")
 
 
 def is_key_amount(total) -> bool:

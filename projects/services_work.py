@@ -20,7 +20,6 @@ from org.roles import authorize
 from projects import month_ends, month_totals, watch
 from projects.errors import EditConflict
 from projects.models import (
-    MAX_AMOUNT,
     Enterprise,
     EnterpriseContact,
     Instruction,
@@ -29,7 +28,7 @@ from projects.models import (
     Problem,
     Project,
 )
-from projects.validators import validate_credit_code, validate_plausible_date
+from projects.validators import check_amount, validate_credit_code, validate_plausible_date
 from projects.warnings import refresh_staleness
 
 # --- The daily work: monthly progress, problems, instructions, enterprises ---------------------
@@ -142,11 +141,12 @@ def check_progress(
         amount = getattr(progress, name)
         if name in errors or amount is None:
             continue  # unreadable or missing: already reported where it was read
-        if amount < 0:
-            errors[name] = _("金额不能为负数。")
-        elif amount > MAX_AMOUNT:
-            errors[name] = _("金额超过%(max)s，请核对单位是否为万元。") % {"max": money(MAX_AMOUNT)}
-        elif amount > total:
+        try:
+            check_amount(amount, allow_zero=True)
+        except ValidationError as error:
+            errors[name] = error.messages[0]
+            continue
+        if amount > total:
             # One month cannot bring more than the whole project is worth.
             errors[name] = _("本月金额超过项目总投资（%(total)s），请核对。") % {
                 "total": money(total)

@@ -1,6 +1,8 @@
-"""统一社会信用代码 (GB 32100-2015): 18 characters with a check digit; the plausible date range."""
+"""统一社会信用代码 (GB 32100-2015): 18 characters with a check digit; the plausible date range;
+the bounds of an amount in 万元."""
 
 import datetime
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -55,3 +57,24 @@ def validate_plausible_date(value) -> None:
             params={"start": "1990年1月1日", "end": "2100年12月31日"},
             code="date_out_of_range",
         )
+
+
+# Amounts above this are a typing error (an extra zero, 元 instead of 万元): 500亿元.
+MAX_AMOUNT = Decimal("5000000")
+
+
+def check_amount(value: Decimal | None, *, allow_zero: bool) -> Decimal | None:
+    """Refuse amounts that cannot be meant: not positive, or beyond 500亿元 (a unit slip)."""
+    if value is None:
+        return value
+    if value < 0 or (value == 0 and not allow_zero):
+        raise ValidationError(
+            _("金额必须大于0。") if not allow_zero else _("金额不能为负数。"), code="min_value"
+        )
+    if value > MAX_AMOUNT:
+        raise ValidationError(
+            _("金额超出合理范围（不超过%(max)s万元，即500亿元），请核对单位是否为万元。")
+            % {"max": f"{MAX_AMOUNT:,.0f}"},
+            code="max_value",
+        )
+    return value

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from projects import selectors_work, services, services_work
+from projects.forms import ProjectForm
 from projects.models import MAX_AMOUNT, MonthlyProgress
 from projects.stages import Stage
 from tests import factories
@@ -111,7 +112,11 @@ def test_an_unreadable_month_is_refused(personas, login, project):
         ("investment_completed", "-1", "金额不能为负数。"),
         ("funds_in_place", "-0.01", "金额不能为负数。"),
         ("investment_completed", "9000", "本月金额超过项目总投资（8,000.00万元），请核对。"),
-        ("funds_in_place", "80000000", "金额超过500.00亿元，请核对单位是否为万元。"),
+        (
+            "funds_in_place",
+            "80000000",
+            "金额超出合理范围（不超过5,000,000万元，即500亿元），请核对单位是否为万元。",
+        ),
         ("funds_in_place", "abc", "请输入金额数字（单位：万元）。"),
     ],
 )
@@ -301,3 +306,41 @@ def test_the_progress_rows_take_one_query(across_new_year, django_assert_num_que
     with django_assert_num_queries(1):
         rows = list(selectors_work.progress_rows(project_id=across_new_year.pk))
         assert rows[0].filed_by is None  # select_related: no query for the filer
+
+
+def test_an_amount_beyond_500_yi_gets_one_message_wherever_it_is_typed(personas, login, project):
+    """The project form, the project API, the progress form and the progress API all refuse a
+    unit slip with the same words (`projects.validators.check_amount`)."""
+    officer = login(personas.officer_a)
+    absurd = "80000000"
+
+    progress_form = errors_of(
+        post_progress(officer, project, funds_in_place=absurd), "funds_in_place"
+    )
+    progress_api = officer.post(
+        "/api/v1/progress/",
+        {
+            "project": project.pk,
+            "month": "2025-06",
+            "investment_completed": "1",
+            "funds_in_place": absurd,
+        },
+        content_type="application/json",
+    ).json()["funds_in_place"]
+    project_api = officer.post(
+        "/api/v1/projects/",
+        {
+            "name": "单位填错的项目",
+            "investor": project.investor_id,
+            "total_investment": absurd,
+            "place": project.place_id,
+            "unit": project.unit_id,
+        },
+        content_type="application/json",
+    ).json()["total_investment"]
+    form = ProjectForm(data={"total_investment": absurd}, user=personas.officer_a, creating=True)
+    project_form = form.errors["total_investment"] if not form.is_valid() else []
+
+    expected = ["金额超出合理范围（不超过5,000,000万元，即500亿元），请核对单位是否为万元。"]
+    assert progress_form == progress_api == project_api == list(project_form) == expected
+    assert not MonthlyProgress.objects.exists()
