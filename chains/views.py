@@ -27,13 +27,9 @@ from chains.forms import (
 )
 from chains.models import ChainLink, IndustryChain, Opportunity, TargetEnterprise
 from org import roles
+from org.roles import reader_required
 
 PAGE_SIZE = 50
-
-
-def _require_reader(user) -> None:
-    if not roles.can_view(user):
-        raise PermissionDenied
 
 
 def _require_maintainer(user) -> None:
@@ -41,9 +37,8 @@ def _require_maintainer(user) -> None:
         raise PermissionDenied
 
 
-@login_required
+@reader_required
 def overview(request):
-    _require_reader(request.user)
     return render(
         request,
         "chains/overview.html",
@@ -51,9 +46,8 @@ def overview(request):
     )
 
 
-@login_required
+@reader_required
 def chain_map(request, pk):
-    _require_reader(request.user)
     try:
         chain_map = selectors.chain_map(chain_id=pk)
     except IndustryChain.DoesNotExist as missing:
@@ -61,9 +55,8 @@ def chain_map(request, pk):
     return render(request, "chains/map.html", {"map": chain_map, "legend": chain_map.legend})
 
 
-@login_required
+@reader_required
 def link(request, pk):
-    _require_reader(request.user)
     try:
         detail = selectors.link_detail(link_id=pk)
     except ChainLink.DoesNotExist as missing:
@@ -126,27 +119,24 @@ def _list_context(request, filterset, export_kind):
     }
 
 
-@login_required
+@reader_required
 def opportunities(request):
-    _require_reader(request.user)
     filterset = OpportunityFilter(request.GET or None, queryset=selectors.opportunity_list())
     context = _list_context(request, filterset, "opportunities")
     context["totals"] = selectors.opportunity_totals(filterset.qs)
     return render(request, "chains/opportunities.html", context)
 
 
-@login_required
+@reader_required
 def targets(request):
-    _require_reader(request.user)
     filterset = TargetFilter(request.GET or None, queryset=selectors.target_list())
     context = _list_context(request, filterset, "targets")
     context["totals"] = selectors.target_totals(filterset.qs)
     return render(request, "chains/targets.html", context)
 
 
-@login_required
+@reader_required
 def taskforces(request):
-    _require_reader(request.user)
     filterset = TaskForceFilter(request.GET or None, queryset=selectors.taskforce_list())
     context = _list_context(request, filterset, "taskforces")
     context["totals"] = {"count": context["page"].paginator.count}

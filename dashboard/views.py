@@ -1,7 +1,5 @@
 """The leaders' dashboard (领导驾驶舱): one page over dashboard.figures."""
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,12 +8,11 @@ from dashboard import figures
 from dashboard.forms import DashboardFilterForm
 from jinchang.seedfiles import quoted_figures
 from org import roles
+from org.roles import reader_required
 
 
-@login_required
+@reader_required
 def index(request):
-    if not roles.can_view(request.user):
-        raise PermissionDenied
     form = DashboardFilterForm(request.GET, today=timezone.localdate())
     scope = form.scope(request.user)
     data = figures.dashboard(scope, moves=False)

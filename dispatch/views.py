@@ -16,6 +16,7 @@ from dispatch import selectors, services
 from dispatch.forms import ReportRequestForm
 from dispatch.models import DispatchSettings, Report
 from org import roles
+from org.roles import reader_required
 
 REPORTS_PER_PAGE = 30
 DOWNLOADS = {
@@ -31,11 +32,6 @@ DOWNLOADS = {
 }
 
 
-def _require_reader(user) -> None:
-    if not roles.can_view(user):
-        raise PermissionDenied(_("您没有权限查看调度报告。"))
-
-
 def _reports_page(request, form, status=200):
     page = Paginator(selectors.report_list(), REPORTS_PER_PAGE).get_page(request.GET.get("page"))
     can_generate = roles.can_manage_reports(request.user)
@@ -49,10 +45,9 @@ def _reports_page(request, form, status=200):
     return render(request, "dispatch/reports.html", context, status=status)
 
 
-@login_required
+@reader_required
 def reports(request):
     """The versions by month, the warning overview and, for admins, "generate now"."""
-    _require_reader(request.user)
     return _reports_page(request, ReportRequestForm())
 
 
@@ -73,10 +68,9 @@ def generate(request):
     return redirect("dispatch:report_detail", pk=report.pk)
 
 
-@login_required
+@reader_required
 def report_detail(request, pk: int):
     """A done version shows its snapshot; one in flight shows its progress (polled by htmx)."""
-    _require_reader(request.user)
     report = get_object_or_404(Report.objects.select_related("requested_by"), pk=pk)
     context = {
         "report": report,
@@ -87,10 +81,9 @@ def report_detail(request, pk: int):
     return render(request, "dispatch/report_detail.html", context)
 
 
-@login_required
+@reader_required
 def report_status(request, pk: int):
     """The progress box; once the version is done, htmx reloads the page to show it."""
-    _require_reader(request.user)
     report = get_object_or_404(Report.objects.defer("snapshot"), pk=pk)
     response = render(request, "dispatch/_report_status.html", {"report": report})
     if report.is_done:
@@ -98,9 +91,8 @@ def report_status(request, pk: int):
     return response
 
 
-@login_required
+@reader_required
 def report_download(request, pk: int, fmt: str):
-    _require_reader(request.user)
     if fmt not in DOWNLOADS:
         raise Http404
     report = get_object_or_404(Report, pk=pk, status=Report.Status.DONE)

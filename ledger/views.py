@@ -20,6 +20,7 @@ from ledger.models import ImportJob
 from ledger.workbook import MAX_UNPACKED_MB
 from org import roles
 from org.models import Place, Unit
+from org.roles import reader_required
 
 PREVIEW_PAGE_SIZE = 100
 EXPORT_NAMES = {
@@ -224,26 +225,22 @@ def _template_example(kind: str, user) -> dict:
     }
 
 
-@login_required
+@reader_required
 @require_GET
 def template(request, kind):
     if kind not in ImportJob.Kind.values:
         raise Http404
-    if not roles.can_view(request.user):
-        raise PermissionDenied
     content = exports.template_workbook(kind, example=_template_example(kind, request.user))
     name = _("%(kind)s导入模板.xlsx") % {"kind": ImportJob.Kind(kind).label}
     return _xlsx_response(content, name)
 
 
-@login_required
+@reader_required
 @require_GET
 def export(request, kind):
     """Any list as .xlsx, with the list page's filters (the same GET parameters)."""
     if kind not in selectors.SOURCES:
         raise Http404
-    if not roles.can_view(request.user):
-        raise PermissionDenied
     try:
         source = selectors.SOURCES[kind](request.GET, request.user)
     except selectors.InvalidFilters as exc:

@@ -3,6 +3,9 @@
 Pages, admin, API and the Excel import all ask these functions; nothing else decides.
 """
 
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -71,6 +74,20 @@ def role_of(user) -> str | None:
 def can_view(user) -> bool:
     """Every working role reads every project; auditors and anonymous users read nothing."""
     return role_of(user) in (OFFICER, LEADER, ADMIN)
+
+
+def reader_required(view):
+    """A page of the bureau's data: signed in, and in a role that reads (`can_view`). Every
+    reading page says so with this decorator, and nothing else."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not can_view(request.user):
+            raise PermissionDenied(_("您没有权限查看此页面。"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def can_read_audit(user) -> bool:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from jinchang.formats import money
 from jinchang.links import reverse_each
 from org import roles
+from org.roles import reader_required
 from projects import backfill, selectors, selectors_work, services, stages
 from projects.filters import YES_NO, ProjectFilter
 from projects.forms import ProjectForm, TransitionForm, attach_errors
@@ -36,11 +37,6 @@ LIST_PAGE_SIZE = 50
 # The board shows the largest projects of each column; "查看全部" opens the filtered list.
 BOARD_CARDS_PER_COLUMN = 30
 HISTORY_LIMIT = 30
-
-
-def _require_reader(user) -> None:
-    if not roles.can_view(user):
-        raise PermissionDenied(_("您没有权限查看项目。"))
 
 
 # A yes/no filter reads "全部 / 是 / 否" rather than Django's "未知 / 是 / 否".
@@ -101,10 +97,9 @@ def next_stage(stage) -> Stage | None:
 # --- List ------------------------------------------------------------------------------------
 
 
-@login_required
+@reader_required
 def project_list(request):
     """The project ledger (项目台账): filters, totals of all filtered rows, 50 rows a page."""
-    _require_reader(request.user)
     filterset = _project_filter(request)
     projects = filterset.qs
     # One aggregate for the totals row: every filtered project, not just this page. Asked for a
@@ -147,10 +142,9 @@ def project_list(request):
 # --- Color board -----------------------------------------------------------------------------
 
 
-@login_required
+@reader_required
 def board(request):
     """The color board (色卡看板): red, orange, blue and green columns, then operating/dropped."""
-    _require_reader(request.user)
     filterset = _project_filter(request)
     projects = filterset.qs
     # Every column's count and investment in one query.
@@ -305,9 +299,8 @@ def _with_answer_flag(instruction, user):
     return instruction
 
 
-@login_required
+@reader_required
 def project_detail(request, pk):
-    _require_reader(request.user)
     try:
         project = selectors.project_detail(pk=pk)
     except Project.DoesNotExist as missing:

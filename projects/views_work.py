@@ -5,10 +5,7 @@ Views read through `projects.selectors_work` and write through `projects.service
 check permissions themselves; the checks here only decide what to show and refuse early.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from org import roles
+from org.roles import reader_required
 from projects import backfill, selectors_work, services
 from projects.filters import ProblemFilter
 from projects.forms_work import (
@@ -36,19 +34,6 @@ from projects.selectors import month_start
 from projects.widgets import SearchSelect
 
 PAGE_SIZE = 50
-
-
-def reader_required(view):
-    """Logged in, and holding one of the three roles."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not roles.can_view(request.user):
-            raise PermissionDenied(_("您没有权限查看此页面。"))
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _project_page(pk: int) -> str:

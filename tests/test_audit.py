@@ -336,3 +336,51 @@ def test_postgresql_refuses_changes_and_early_deletes_made_past_the_application(
     personas.leader.delete()
     entry.refresh_from_db()
     assert (entry.user, entry.username) == (None, "leader")
+
+
+def _app_pages():
+    """Every URL of the apps holding the bureau's data, with any key filled by `pk` (found by
+    walking the URLconf, so that a page added later is covered without a line here)."""
+    from django.urls import URLResolver, get_resolver
+
+    def walk(resolver, prefix=""):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern, prefix + str(pattern.pattern))
+            elif pattern.callback.__module__.split(".")[0] in DATA_APPS:
+                yield prefix + str(pattern.pattern)
+
+    return sorted(walk(get_resolver()))
+
+
+DATA_APPS = ("projects", "chains", "dispatch", "ledger", "dashboard")
+
+
+def _filled(route: str, pk: int) -> str:
+    import re
+
+    path = re.sub(r"<int:\w+>", str(pk), route)
+    return "/" + re.sub(r"<str:(\w+)>", lambda m: "projects" if m[1] == "kind" else "xlsx", path)
+
+
+def test_no_page_of_the_bureaus_data_answers_an_auditor_or_a_stranger(personas, client):
+    """Role × page, for the two who read nothing: every page of the data apps refuses the
+    auditor (403; 404 where even the object's existence is private, as an import job's file
+    name; 405 where only a POST is served) and sends a stranger to sign in."""
+    secret = factories.ProjectFactory(name="保密项目", unit=personas.unit_a)
+    pages = [_filled(route, secret.pk) for route in _app_pages()]
+    assert len(pages) > 40  # the walk found the apps' pages
+
+    refused = {}
+    for path in pages:
+        client.logout()
+        stranger = client.get(path)
+        client.force_login(personas.auditor)
+        auditor = client.get(path)
+        refused[path] = (
+            stranger.status_code in (302, 405)
+            and (stranger.status_code == 405 or "/accounts/login/" in stranger["Location"])
+            and auditor.status_code in (403, 404, 405)
+            and "保密项目" not in auditor.content.decode()
+        )
+    assert [path for path, ok in refused.items() if not ok] == []
