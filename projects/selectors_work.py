@@ -87,21 +87,6 @@ def progress_rows(*, project_id: int) -> QuerySet:
     )
 
 
-def progress_summary(*, project_id: int, today: datetime.date | None = None) -> dict:
-    """This year's and all-time sums of a project's progress, and its last month filed."""
-    year = _today(today).year
-    this_year = Q(month__year=year)
-    totals = MonthlyProgress.objects.filter(project_id=project_id).aggregate(
-        ytd_investment=Coalesce(Sum("investment_completed", filter=this_year), ZERO),
-        ytd_funds=Coalesce(Sum("funds_in_place", filter=this_year), ZERO),
-        cumulative_investment=Coalesce(Sum("investment_completed"), ZERO),
-        cumulative_funds=Coalesce(Sum("funds_in_place"), ZERO),
-        months=Count("id"),
-    )
-    totals["year"] = year
-    return totals
-
-
 def followed_by_q(user) -> Q:
     """The projects whose "四个一" team the user is on beyond their unit: as the project
     manager or a task-force member (a subquery, so no row is repeated)."""

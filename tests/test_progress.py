@@ -277,17 +277,6 @@ def test_year_to_date_restarts_in_january_and_cumulative_runs_on(across_new_year
     assert [r.cumulative_funds for r in rows] == [260, 250, 130, 50]
 
 
-def test_the_summary_gives_this_years_and_all_time_sums(across_new_year):
-    summary = selectors_work.progress_summary(project_id=across_new_year.pk)
-
-    assert summary["year"] == 2025
-    assert summary["ytd_investment"] == Decimal("350")
-    assert summary["ytd_funds"] == Decimal("130")
-    assert summary["cumulative_investment"] == Decimal("650")
-    assert summary["cumulative_funds"] == Decimal("260")
-    assert summary["months"] == 4
-
-
 def test_a_corrected_month_corrects_every_figure_after_it(personas, across_new_year):
     december = MonthlyProgress.objects.get(
         project=across_new_year, month=datetime.date(2024, 12, 1)
